@@ -1,0 +1,205 @@
+/**
+ * Every configuration key: where it lives in webfluid.ini, its default, and what is allowed.
+ * This table is the one source for loading, validation and the README's configuration table.
+ */
+
+export const TRANSPORT_OVERFLOW_POLICIES = ["drop-oldest", "drop-newest", "disconnect"] as const;
+export type TransportOverflow = (typeof TRANSPORT_OVERFLOW_POLICIES)[number];
+
+export interface EventsConfig {
+  /** Signs monitor tokens and dashboard sessions. */
+  secretKey: string;
+  /** Mount `/ws/events` and inject the browser client. */
+  enabled: boolean;
+  queueSize: number;
+  overflow: TransportOverflow;
+  historySize: number;
+  maxPayload: number;
+  allowedOrigins: string[];
+  heartbeatMs: number;
+  requestTimeoutMs: number;
+  maxSubscriptions: number;
+  rateLimit: number;
+  redisUrl: string | undefined;
+  dashboardToken: string | undefined;
+}
+
+export type Section = "general" | "extensions" | "events";
+
+export interface KeySpec<K extends keyof EventsConfig = keyof EventsConfig> {
+  key: string;
+  section: Section;
+  field: K;
+  /** The default as written in the ini file; undefined when the key has none. */
+  default: string | undefined;
+  /** What is allowed, for error messages and the docs. */
+  allowed: string;
+  doc: string;
+  parse: (raw: string) => EventsConfig[K] | undefined;
+}
+
+const integer = (min: number, max: number) => (raw: string) => {
+  if (!/^-?\d+$/.test(raw.trim())) return undefined;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+};
+
+const flag = (raw: string) => {
+  const value = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  return undefined;
+};
+
+const origins = (raw: string) => {
+  const list = raw.split(",").map((item) => item.trim()).filter(Boolean);
+  return list.every(isOrigin) ? list.map((item) => new URL(item).origin) : undefined;
+};
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === text.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
+
+const redisUrl = (raw: string) => {
+  if (raw === "") return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === "redis:" || url.protocol === "rediss:" ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+function spec<K extends keyof EventsConfig>(value: KeySpec<K>): KeySpec<K> {
+  return value;
+}
+
+export const KEYS = [
+  spec({
+    key: "SECRET_KEY",
+    section: "general",
+    field: "secretKey",
+    default: undefined,
+    allowed: "a secret of at least 16 characters (required in production, and never the sample `supersecret`)",
+    doc: "Signs monitor tokens and dashboard sessions. In development a random one is made per start.",
+    parse: (raw) => (raw === "" ? undefined : raw),
+  }),
+  spec({
+    key: "EXT_EVENTS",
+    section: "extensions",
+    field: "enabled",
+    default: "0",
+    allowed: "1 or 0",
+    doc: "Mounts `/ws/events` and injects the browser client. At 0 the library still works in-process.",
+    parse: flag,
+  }),
+  spec({
+    key: "EVENTS_EVENT_QUEUE_SIZE",
+    section: "events",
+    field: "queueSize",
+    default: "5",
+    allowed: "an integer from 1 to 10000",
+    doc: "Events that may wait for one slow browser connection or one `listen` stream.",
+    parse: integer(1, 10_000),
+  }),
+  spec({
+    key: "EVENTS_OVERFLOW",
+    section: "events",
+    field: "overflow",
+    default: "drop-oldest",
+    allowed: TRANSPORT_OVERFLOW_POLICIES.join(", "),
+    doc: "What a full browser queue does: drop the oldest (the client gets a `gap`), drop the newest, or disconnect (4008).",
+    parse: (raw) => TRANSPORT_OVERFLOW_POLICIES.find((policy) => policy === raw.trim()),
+  }),
+  spec({
+    key: "EVENTS_HISTORY_SIZE",
+    section: "events",
+    field: "historySize",
+    default: "100",
+    allowed: "an integer from 0 to 100000",
+    doc: "Public events kept per name, replayed to a browser that reconnects with `since`.",
+    parse: integer(0, 100_000),
+  }),
+  spec({
+    key: "EVENTS_MAX_PAYLOAD",
+    section: "events",
+    field: "maxPayload",
+    default: "65536",
+    allowed: "an integer from 1024 to 16777216 (bytes)",
+    doc: "Largest frame a browser may send; larger ones close the connection with 1009.",
+    parse: integer(1024, 16 * 1024 * 1024),
+  }),
+  spec({
+    key: "EVENTS_ALLOWED_ORIGINS",
+    section: "events",
+    field: "allowedOrigins",
+    default: "",
+    allowed: "a comma-separated list of origins such as https://app.example.com",
+    doc: "Origins besides the app's own that may open `/ws/events`.",
+    parse: origins,
+  }),
+  spec({
+    key: "EVENTS_HEARTBEAT",
+    section: "events",
+    field: "heartbeatMs",
+    default: "30000",
+    allowed: "an integer from 100 to 600000 (ms)",
+    doc: "Ping interval; a connection that misses two pongs is terminated.",
+    parse: integer(100, 600_000),
+  }),
+  spec({
+    key: "EVENTS_REQUEST_TIMEOUT",
+    section: "events",
+    field: "requestTimeoutMs",
+    default: "10000",
+    allowed: "an integer from 1 to 600000 (ms)",
+    doc: "How long a request waits when the caller gives no timeout.",
+    parse: integer(1, 600_000),
+  }),
+  spec({
+    key: "EVENTS_MAX_SUBSCRIPTIONS",
+    section: "events",
+    field: "maxSubscriptions",
+    default: "100",
+    allowed: "an integer from 1 to 10000",
+    doc: "Subscriptions one browser connection may hold.",
+    parse: integer(1, 10_000),
+  }),
+  spec({
+    key: "EVENTS_RATE_LIMIT",
+    section: "events",
+    field: "rateLimit",
+    default: "100",
+    allowed: "an integer from 1 to 1000000 (ops per second)",
+    doc: "Ops per second one browser connection may send (bursts up to twice that); beyond it `rate_limited`, then close 4029.",
+    parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_REDIS_URL",
+    section: "events",
+    field: "redisUrl",
+    default: "",
+    allowed: "a redis:// or rediss:// URL, or empty",
+    doc: "Shares the bus between app instances through Redis.",
+    parse: redisUrl,
+  }),
+  spec({
+    key: "EVENTS_DASHBOARD_TOKEN",
+    section: "events",
+    field: "dashboardToken",
+    default: "",
+    allowed: "any text of at least 16 characters, or empty",
+    doc: "In production the dashboard is closed unless this is set; it then asks for it once.",
+    parse: (raw) => (raw === "" ? undefined : raw.length >= 16 ? raw : undefined),
+  }),
+] as const satisfies readonly KeySpec[];
+
+export const KEY_NAMES: readonly string[] = KEYS.map((spec) => spec.key);
+
+/** The sample secret from the seed's documentation: refused in production. */
+export const SAMPLE_SECRET = "supersecret";

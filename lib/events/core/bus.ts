@@ -1,0 +1,480 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
+import { withDeadline } from "./deadline";
+import { describeError, EventsError, HandlerError, NoHandlerError } from "./errors";
+import { EventStream, type ListenOptions } from "./event-stream";
+import { MemoryHistory } from "./history";
+import { toJsonText } from "./json-value";
+import { consoleLogger, type Logger } from "./logger";
+import { runHandler } from "./run-handler";
+import { validatePayload, type StandardSchemaV1 } from "./schema";
+import { previewOf, type TraceObserver, type TraceRecord } from "./trace";
+import type {
+  EventHandler,
+  EventMap,
+  ExactlyOneArgument,
+  HandlerContext,
+  PayloadArgs,
+  PayloadOf,
+  QueryHandler,
+  QueryMap,
+  RegisteredEvents,
+  RegisteredQueries,
+  RequestArgs,
+  RequestResult,
+  Source,
+} from "./types";
+
+/** The bus's tunables; `configure()` changes them, `DEFAULT_BUS_SETTINGS` holds the defaults. */
+export interface BusSettings {
+  /** Capacity of each `listen` queue. @default 5 */
+  queueSize: number;
+  /** Public events kept per name for replay after a reconnect. @default 100 */
+  historySize: number;
+  /** How long `request` waits when the caller gives no timeout, in ms. @default 10000 */
+  requestTimeout: number;
+  /** Where handler errors are logged. @default errors and warnings to the console */
+  logger: Logger;
+}
+
+export const DEFAULT_BUS_SETTINGS: Readonly<BusSettings> = Object.freeze({
+  queueSize: 5,
+  historySize: 100,
+  requestTimeout: 10_000,
+  logger: consoleLogger,
+});
+
+/** What `trigger` resolves to once every handler has finished. */
+export interface DeliveryReport {
+  /** The new event's id. */
+  id: string;
+  name: string;
+  /** Handlers that ran. */
+  handlers: number;
+  /** Handlers that threw, with their errors (already logged). */
+  failed: HandlerFailure[];
+  /** Browser connections the event was written or queued to. */
+  delivered: number;
+}
+
+export interface HandlerFailure {
+  handler: string;
+  error: unknown;
+}
+
+export interface TriggerOptions {
+  /** Who triggers, for traces and `events.context()`. @default "server" */
+  source?: Source;
+}
+
+export interface RequestOptions {
+  /** @default BusSettings.requestTimeout */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** @default "server" */
+  source?: Source;
+}
+
+/** One handler's outcome, from `requestSettled`. */
+export type Settled<R> = { ok: true; handler: string; value: R } | { ok: false; handler: string; error: unknown };
+
+/** Where public events go besides handlers and streams: the WebSocket transport registers one. */
+export interface PublicEventSink {
+  /** Writes (or queues) the event to every subscribed browser; returns how many connections it reached. */
+  deliver(name: string, id: string, json: string): number;
+}
+
+/** A typed handle on one declared event, returned by `createSignal`. */
+export interface Signal<N extends string, T> {
+  readonly name: N;
+  trigger(...args: PayloadArgs<T>): Promise<DeliveryReport>;
+  listen(options?: ListenOptions): EventStream<T>;
+}
+
+/**
+ * The in-process event bus: declarations, triggers, queries and streams. One instance per
+ * process is shared through `globalThis` (see `global.ts`); tests create their own.
+ *
+ * @example
+ * const bus = new EventBus();
+ * bus.createSignal("model:created", { internal: false });
+ * bus.event("model:created", (model) => console.log("A new model appeared:", model));
+ * await bus.trigger("model:created", { id: 1, value: "first" });
+ */
+export class EventBus<E extends EventMap = RegisteredEvents, Q extends QueryMap = RegisteredQueries> {
+  readonly declarations = new Declarations();
+  #settings: BusSettings;
+  #history: MemoryHistory;
+  #storage = new AsyncLocalStorage<HandlerContext>();
+  #streams = new Map<string, Set<EventStream<unknown>>>();
+  #observers = new Set<TraceObserver>();
+  #sinks = new Set<PublicEventSink>();
+  #requestSeq = 0;
+
+  constructor(settings: Partial<BusSettings> = {}) {
+    this.#settings = { ...DEFAULT_BUS_SETTINGS, ...settings };
+    this.#history = new MemoryHistory(this.#settings.historySize);
+  }
+
+  get settings(): Readonly<BusSettings> {
+    return this.#settings;
+  }
+
+  get history(): MemoryHistory {
+    return this.#history;
+  }
+
+  /** Changes settings; a new `historySize` starts a new (empty) history, so set it at startup. */
+  configure(settings: Partial<BusSettings>): void {
+    const historyChanged = settings.historySize !== undefined && settings.historySize !== this.#settings.historySize;
+    this.#settings = { ...this.#settings, ...settings };
+    if (historyChanged) this.#history = new MemoryHistory(this.#settings.historySize, this.#history.epoch);
+  }
+
+  // ── declaring ────────────────────────────────────────────────────────────
+
+  /**
+   * Declares a broadcast channel. Declaring again with the same flags does nothing.
+   * @example events.createSignal("model:created", { internal: false })
+   */
+  createSignal<N extends string, S extends StandardSchemaV1 | undefined = undefined>(
+    name: N,
+    options?: DeclareOptions<S>,
+  ): Signal<N, PayloadOf<E, N, S>> {
+    this.declarations.declare(name, "event", options);
+    return {
+      name,
+      trigger: (...args) => this.#trigger(name, args[0], undefined),
+      listen: (listenOptions) => this.#listen(name, listenOptions) as EventStream<PayloadOf<E, N, S>>,
+    };
+  }
+
+  /**
+   * Registers a handler for an event (declaring it if needed). Returns the function that removes it.
+   * @example events.event("model:created", async (model) => log(`A new model appeared: ${model.id}`))
+   */
+  event<N extends keyof E & string, H extends EventHandler<E[N]>>(
+    name: N,
+    handler: H & ExactlyOneArgument<H>,
+    options?: DeclareOptions & HandlerOptions,
+  ): () => void {
+    const declaration = this.declarations.declare(name, "event", options);
+    return this.declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+  }
+
+  /**
+   * Registers a query handler (declaring the query if needed; queries are singletons by default).
+   * @example events.query("model:count", async (_) => db.count())
+   */
+  query<N extends keyof Q & string, H extends QueryHandler<Q[N]["data"], Q[N]["result"]>>(
+    name: N,
+    handler: H & ExactlyOneArgument<H>,
+    options?: DeclareOptions & HandlerOptions,
+  ): () => void {
+    const declaration = this.declarations.declare(name, "query", options);
+    return this.declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+  }
+
+  // ── triggering ───────────────────────────────────────────────────────────
+
+  /**
+   * Runs every handler of `name` (concurrently, each in its own context) and delivers the event
+   * to every stream and subscribed browser. A failing handler does not stop the others: its error
+   * is logged and listed in the report.
+   * @example const { id } = await events.trigger("model:created", { id: 1, value: "first" })
+   */
+  trigger<N extends keyof E & string>(name: N, ...args: [...PayloadArgs<E[N]>, options?: TriggerOptions]): Promise<DeliveryReport> {
+    return this.#trigger(name, args[0], args[1] as TriggerOptions | undefined);
+  }
+
+  async #trigger(name: string, data: unknown, options: TriggerOptions | undefined): Promise<DeliveryReport> {
+    const declaration = this.declarations.require(name, "event");
+    const at = Date.now();
+    const started = performance.now();
+    const source = options?.source ?? "server";
+    let payload = data;
+    let json: string | undefined;
+    try {
+      if (declaration.schema) payload = await validatePayload(declaration.schema, data, name);
+      if (!declaration.internal) json = toJsonText(payload, `Event "${name}"`);
+    } catch (error) {
+      this.#countFailure(declaration, at);
+      this.#traceRejection("trigger", declaration, source, at, started, data, error);
+      throw error;
+    }
+    const id = this.#history.append(name, json);
+    const delivered = json === undefined ? 0 : this.#deliverToSinks(name, id, json);
+    const streamsDone = this.#deliverToStreams(name, payload);
+    const handlers = declaration.handlers;
+    const context: HandlerContext = { kind: "event", name, id, source, at };
+    const failed = await this.#runEventHandlers(handlers, payload, context);
+    if (streamsDone) await streamsDone;
+    declaration.counters.count++;
+    declaration.counters.lastAt = at;
+    declaration.counters.errors += failed.length;
+    if (this.#observers.size > 0) {
+      const firstError = failed[0]?.error;
+      this.#emitTrace({
+        kind: "trigger",
+        name,
+        id,
+        internal: declaration.internal,
+        source,
+        at,
+        handlers: handlers.length,
+        delivered,
+        durationMs: performance.now() - started,
+        error: firstError === undefined ? null : `${failed[0]!.handler}: ${describeError(firstError)}`,
+        code: firstError === undefined ? null : "handler_error",
+        data: previewOf(payload, json),
+      });
+    }
+    return { id, name, handlers: handlers.length, failed, delivered };
+  }
+
+  async #runEventHandlers(
+    handlers: Declaration["handlers"],
+    data: unknown,
+    context: HandlerContext,
+  ): Promise<HandlerFailure[]> {
+    if (handlers.length === 0) return [];
+    if (handlers.length === 1) {
+      const handler = handlers[0]!;
+      try {
+        await runHandler(this.#storage, context, handler.fn, data);
+        return [];
+      } catch (error) {
+        return [this.#logHandlerFailure(context, handler.label, error)];
+      }
+    }
+    const outcomes = await Promise.allSettled(handlers.map((handler) => runHandler(this.#storage, context, handler.fn, data)));
+    const failed: HandlerFailure[] = [];
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === "rejected") failed.push(this.#logHandlerFailure(context, handlers[index]!.label, outcome.reason));
+    });
+    return failed;
+  }
+
+  #logHandlerFailure(context: HandlerContext, handler: string, error: unknown): HandlerFailure {
+    this.#settings.logger.error({ event: context.name, id: context.id, handler, err: error }, `Handler ${handler} of "${context.name}" failed`);
+    return { handler, error };
+  }
+
+  #deliverToSinks(name: string, id: string, json: string): number {
+    let delivered = 0;
+    for (const sink of this.#sinks) {
+      try {
+        delivered += sink.deliver(name, id, json);
+      } catch (error) {
+        this.#settings.logger.error({ event: name, id, err: error }, `Delivering "${name}" to browsers failed`);
+      }
+    }
+    return delivered;
+  }
+
+  /** Pushes to every stream; returns a promise only when a `block` stream makes the trigger wait. */
+  #deliverToStreams(name: string, data: unknown): Promise<unknown> | undefined {
+    const streams = this.#streams.get(name);
+    if (!streams) return undefined;
+    let waits: Promise<void>[] | undefined;
+    for (const stream of streams) {
+      const wait = stream.push(data);
+      if (wait) (waits ??= []).push(wait);
+    }
+    return waits && Promise.all(waits);
+  }
+
+  // ── queries ──────────────────────────────────────────────────────────────
+
+  /**
+   * Asks a query. A singleton query resolves to its handler's value; any other to the list of
+   * all handlers' values, in registration order. Rejects with `no_handler` when nobody answers,
+   * `handler_error` when a handler throws, `timeout` past the timeout or on abort.
+   * @example const total = await events.request("model:count")
+   */
+  request<N extends keyof Q & string>(name: N, ...args: RequestArgs<Q[N]["data"], RequestOptions>): Promise<RequestResult<Q[N]>> {
+    return this.#request(name, args[0], args[1], false) as Promise<RequestResult<Q[N]>>;
+  }
+
+  /**
+   * Like `request`, but never rejects because of a handler: one `{ ok, value | error }` per
+   * handler, for callers that want partial results. Unknown names, bad payloads and timeouts still reject.
+   */
+  requestSettled<N extends keyof Q & string>(
+    name: N,
+    ...args: RequestArgs<Q[N]["data"], RequestOptions>
+  ): Promise<Settled<Awaited<Q[N]["result"]>>[]> {
+    return this.#request(name, args[0], args[1], true) as Promise<Settled<Awaited<Q[N]["result"]>>[]>;
+  }
+
+  async #request(name: string, data: unknown, options: RequestOptions | undefined, settled: boolean): Promise<unknown> {
+    const declaration = this.declarations.require(name, "query");
+    const at = Date.now();
+    const started = performance.now();
+    const source = options?.source ?? "server";
+    const id = `${this.#history.epoch}-r${++this.#requestSeq}`;
+    const handlers = declaration.handlers;
+    let result: unknown;
+    try {
+      const payload = declaration.schema ? await validatePayload(declaration.schema, data, name) : data;
+      if (handlers.length === 0) throw new NoHandlerError(`Query "${name}" has no handler`);
+      const context: HandlerContext = { kind: "query", name, id, source, at };
+      const outcomes = Promise.allSettled(handlers.map((handler) => runHandler(this.#storage, context, handler.fn, payload)));
+      const timeout = options?.timeout ?? this.#settings.requestTimeout;
+      const settledOutcomes = await withDeadline(outcomes, timeout, options?.signal, `Request "${name}"`);
+      result = settledOutcomes.map((outcome, index): Settled<unknown> => {
+        const handler = handlers[index]!.label;
+        return outcome.status === "fulfilled" ? { ok: true, handler, value: outcome.value } : { ok: false, handler, error: outcome.reason };
+      });
+      if (!settled) result = this.#collect(declaration, result as Settled<unknown>[]);
+    } catch (error) {
+      this.#countFailure(declaration, at);
+      this.#traceRejection("request", declaration, source, at, started, data, error, id, handlers.length);
+      throw error;
+    }
+    declaration.counters.count++;
+    declaration.counters.lastAt = at;
+    if (this.#observers.size > 0) {
+      this.#emitTrace({
+        kind: "request",
+        name,
+        id,
+        internal: declaration.internal,
+        source,
+        at,
+        handlers: handlers.length,
+        delivered: 0,
+        durationMs: performance.now() - started,
+        error: null,
+        code: null,
+        data: previewOf(data),
+        result: previewOf(result),
+      });
+    }
+    return result;
+  }
+
+  /** The plain result of a request: the value (singleton) or the list; all failures as one `HandlerError`. */
+  #collect(declaration: Declaration, outcomes: Settled<unknown>[]): unknown {
+    const failures = outcomes.filter((outcome) => !outcome.ok);
+    if (failures.length > 0) {
+      const errors = failures.map((failure) => failure.error);
+      const detail = failures.map((failure) => `${failure.handler}: ${describeError(failure.error)}`).join("; ");
+      for (const failure of failures) {
+        this.#settings.logger.error({ query: declaration.name, handler: failure.handler, err: failure.error }, `Query handler ${failure.handler} of "${declaration.name}" failed`);
+      }
+      throw new HandlerError(`Query "${declaration.name}" failed: ${detail}`, {
+        cause: errors.length === 1 ? errors[0] : new AggregateError(errors, detail),
+      });
+    }
+    const values = outcomes.map((outcome) => (outcome as { value: unknown }).value);
+    return declaration.singleton ? values[0] : values;
+  }
+
+  // ── streams ──────────────────────────────────────────────────────────────
+
+  /**
+   * Consumes an event as an async stream, bounded by the queue size.
+   * @example
+   * for await (const model of events.listen("model:created", { signal })) save(model);
+   */
+  listen<N extends keyof E & string>(name: N, options?: ListenOptions): EventStream<E[N]> {
+    return this.#listen(name, options) as EventStream<E[N]>;
+  }
+
+  #listen(name: string, options: ListenOptions = {}): EventStream<unknown> {
+    this.declarations.require(name, "event");
+    let streams = this.#streams.get(name);
+    if (!streams) this.#streams.set(name, (streams = new Set()));
+    const owner = streams;
+    const stream: EventStream<unknown> = new EventStream(name, this.#settings.queueSize, options, () => {
+      owner.delete(stream);
+      if (owner.size === 0 && this.#streams.get(name) === owner) this.#streams.delete(name);
+    });
+    owner.add(stream);
+    if (options.signal?.aborted) void stream.return();
+    return stream;
+  }
+
+  /** Open `listen` streams, by name (for leak checks and the dashboard). */
+  streamCount(name?: string): number {
+    if (name !== undefined) return this.#streams.get(name)?.size ?? 0;
+    let total = 0;
+    for (const streams of this.#streams.values()) total += streams.size;
+    return total;
+  }
+
+  // ── introspection ────────────────────────────────────────────────────────
+
+  /** Inside a handler: what it is handling. Outside: undefined. */
+  context(): HandlerContext | undefined {
+    return this.#storage.getStore();
+  }
+
+  /** Every declared name with its kind, flags, handler count, JSON Schema and counters. */
+  snapshot(): DeclarationInfo[] {
+    return [...this.declarations.all()].map((declaration) => this.declarations.info(declaration)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Looks a name up as `kind`, limited to what `visible` admits; throws `not_found` with a suggestion. */
+  lookup(name: string, kind: Kind, visible?: (declaration: Declaration) => boolean): Declaration {
+    return this.declarations.require(name, kind, visible);
+  }
+
+  /** Calls `observer` with a trace record after every trigger and request. Returns the unsubscribe. */
+  observe(observer: TraceObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /** Attaches a transport that delivers public events to browsers. Returns the detach function. */
+  attachSink(sink: PublicEventSink): () => void {
+    this.#sinks.add(sink);
+    return () => this.#sinks.delete(sink);
+  }
+
+  #countFailure(declaration: Declaration, at: number): void {
+    declaration.counters.count++;
+    declaration.counters.errors++;
+    declaration.counters.lastAt = at;
+  }
+
+  #traceRejection(
+    kind: "trigger" | "request",
+    declaration: Declaration,
+    source: Source,
+    at: number,
+    started: number,
+    data: unknown,
+    error: unknown,
+    id = "",
+    handlers = 0,
+  ): void {
+    if (this.#observers.size === 0) return;
+    this.#emitTrace({
+      kind,
+      name: declaration.name,
+      id,
+      internal: declaration.internal,
+      source,
+      at,
+      handlers,
+      delivered: 0,
+      durationMs: performance.now() - started,
+      error: describeError(error),
+      code: error instanceof EventsError ? error.code : "handler_error",
+      data: previewOf(data),
+      ...(kind === "request" ? { result: null } : {}),
+    });
+  }
+
+  #emitTrace(record: TraceRecord): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(record);
+      } catch (error) {
+        this.#settings.logger.warn({ err: error }, "A trace observer threw");
+      }
+    }
+  }
+}
