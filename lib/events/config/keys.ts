@@ -20,8 +20,6 @@ export interface EventsConfig {
   requestTimeoutMs: number;
   maxSubscriptions: number;
   rateLimit: number;
-  redisUrl: string | undefined;
-  dashboardToken: string | undefined;
 }
 
 export type Section = "general" | "extensions" | "events";
@@ -64,16 +62,6 @@ function isOrigin(text: string): boolean {
     return false;
   }
 }
-
-const redisUrl = (raw: string) => {
-  if (raw === "") return undefined;
-  try {
-    const url = new URL(raw);
-    return url.protocol === "redis:" || url.protocol === "rediss:" ? raw : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 function spec<K extends keyof EventsConfig>(value: KeySpec<K>): KeySpec<K> {
   return value;
@@ -178,24 +166,6 @@ export const KEYS = [
     allowed: "an integer from 1 to 1000000 (ops per second)",
     doc: "Ops per second one browser connection may send (bursts up to twice that); beyond it `rate_limited`, then close 4029.",
     parse: integer(1, 1_000_000),
-  }),
-  spec({
-    key: "EVENTS_REDIS_URL",
-    section: "events",
-    field: "redisUrl",
-    default: "",
-    allowed: "a redis:// or rediss:// URL, or empty",
-    doc: "Shares the bus between app instances through Redis.",
-    parse: redisUrl,
-  }),
-  spec({
-    key: "EVENTS_DASHBOARD_TOKEN",
-    section: "events",
-    field: "dashboardToken",
-    default: "",
-    allowed: "any text of at least 16 characters, or empty",
-    doc: "In production the dashboard is closed unless this is set; it then asks for it once.",
-    parse: (raw) => (raw === "" ? undefined : raw.length >= 16 ? raw : undefined),
   }),
 ] as const satisfies readonly KeySpec[];
 

@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
+import {
+  Declarations,
+  type Declaration,
+  type DeclarationInfo,
+  type DeclareOptions,
+  type HandlerOptions,
+  type Kind,
+  type RegisteredHandler,
+} from "./declarations";
 import { withDeadline } from "./deadline";
 import { describeError, EventsError, HandlerError, NoHandlerError } from "./errors";
 import { EventStream, type ListenOptions } from "./event-stream";
@@ -18,12 +26,21 @@ import type {
   PayloadOf,
   QueryHandler,
   QueryMap,
-  RegisteredEvents,
-  RegisteredQueries,
   RequestArgs,
   RequestResult,
   Source,
 } from "./types";
+
+const NO_FAILURES: HandlerFailure[] = [];
+Object.freeze(NO_FAILURES);
+
+function inRegistrationOrder(failed: [number, HandlerFailure][]): HandlerFailure[] {
+  return failed.sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
 
 /** The bus's tunables; `configure()` changes them, `DEFAULT_BUS_SETTINGS` holds the defaults. */
 export interface BusSettings {
@@ -101,7 +118,7 @@ export interface Signal<N extends string, T> {
  * bus.event("model:created", (model) => console.log("A new model appeared:", model));
  * await bus.trigger("model:created", { id: 1, value: "first" });
  */
-export class EventBus<E extends EventMap = RegisteredEvents, Q extends QueryMap = RegisteredQueries> {
+export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryMap> {
   readonly declarations = new Declarations();
   #settings: BusSettings;
   #history: MemoryHistory;
@@ -207,7 +224,8 @@ export class EventBus<E extends EventMap = RegisteredEvents, Q extends QueryMap 
     const streamsDone = this.#deliverToStreams(name, payload);
     const handlers = declaration.handlers;
     const context: HandlerContext = { kind: "event", name, id, source, at };
-    const failed = await this.#runEventHandlers(handlers, payload, context);
+    const outcome = this.#runEventHandlers(handlers, payload, context);
+    const failed = Array.isArray(outcome) ? outcome : await outcome;
     if (streamsDone) await streamsDone;
     declaration.counters.count++;
     declaration.counters.lastAt = at;
@@ -232,27 +250,36 @@ export class EventBus<E extends EventMap = RegisteredEvents, Q extends QueryMap 
     return { id, name, handlers: handlers.length, failed, delivered };
   }
 
-  async #runEventHandlers(
-    handlers: Declaration["handlers"],
-    data: unknown,
-    context: HandlerContext,
-  ): Promise<HandlerFailure[]> {
-    if (handlers.length === 0) return [];
-    if (handlers.length === 1) {
-      const handler = handlers[0]!;
+  /**
+   * Calls every handler at once. Synchronous handlers cost no promise at all; the returned
+   * promise (if any) settles when the asynchronous ones have. Failures come back in
+   * registration order.
+   */
+  #runEventHandlers(handlers: readonly RegisteredHandler[], data: unknown, context: HandlerContext): HandlerFailure[] | Promise<HandlerFailure[]> {
+    // Hot path: no closures are created per call unless a handler is asynchronous or fails
+    // (tsx's keepNames makes every named closure cost a defineProperty).
+    let failed: [number, HandlerFailure][] | undefined;
+    let pending: Promise<void>[] | undefined;
+    for (let index = 0; index < handlers.length; index++) {
+      const handler = handlers[index]!;
+      let result: unknown;
       try {
-        await runHandler(this.#storage, context, handler.fn, data);
-        return [];
+        // A fresh context object per handler: one handler cannot change what another reads.
+        result = this.#storage.run({ ...context }, handler.fn, data);
       } catch (error) {
-        return [this.#logHandlerFailure(context, handler.label, error)];
+        (failed ??= []).push([index, this.#logHandlerFailure(context, handler.label, error)]);
+        continue;
+      }
+      if (isThenable(result)) {
+        (pending ??= []).push(
+          Promise.resolve(result).then(undefined, (error: unknown) => {
+            (failed ??= []).push([index, this.#logHandlerFailure(context, handler.label, error)]);
+          }),
+        );
       }
     }
-    const outcomes = await Promise.allSettled(handlers.map((handler) => runHandler(this.#storage, context, handler.fn, data)));
-    const failed: HandlerFailure[] = [];
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === "rejected") failed.push(this.#logHandlerFailure(context, handlers[index]!.label, outcome.reason));
-    });
-    return failed;
+    if (!pending) return failed ? inRegistrationOrder(failed) : NO_FAILURES;
+    return (pending.length === 1 ? pending[0]! : Promise.all(pending)).then(() => (failed ? inRegistrationOrder(failed) : NO_FAILURES));
   }
 
   #logHandlerFailure(context: HandlerContext, handler: string, error: unknown): HandlerFailure {

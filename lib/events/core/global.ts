@@ -1,4 +1,5 @@
 import { EventBus } from "./bus";
+import type { RegisteredEvents, RegisteredQueries } from "./types";
 
 // Next compiles route handlers apart from server.ts, so this module is evaluated twice in one
 // process. A module-level `new EventBus()` would give each copy its own bus, and a trigger from a
@@ -9,7 +10,7 @@ const BUS_KEY = Symbol.for("webfluid.events.bus");
 type GlobalWithBus = typeof globalThis & { [BUS_KEY]?: EventBus };
 
 /** The process's bus, created on first use. */
-export function processBus(): EventBus {
+export function processBus(): EventBus<RegisteredEvents, RegisteredQueries> {
   const scope = globalThis as GlobalWithBus;
-  return (scope[BUS_KEY] ??= new EventBus());
+  return (scope[BUS_KEY] ??= new EventBus()) as EventBus<RegisteredEvents, RegisteredQueries>;
 }

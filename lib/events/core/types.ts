@@ -29,11 +29,15 @@ export type QueryMap = Record<string, QuerySpec>;
 export type RegisteredEvents = Register extends { events: infer E extends EventMap } ? E : EventMap;
 export type RegisteredQueries = Register extends { queries: infer Q extends QueryMap } ? Q : QueryMap;
 
-/** Events that carry no data may be triggered without a payload argument. */
-export type PayloadArgs<T> = [T] extends [undefined | void] ? [data?: T] : [data: T];
+/** Events that carry no data (and untyped ones) may be triggered without a payload argument. */
+export type PayloadArgs<T> = unknown extends T ? [data?: T] : [T] extends [undefined | void] ? [data?: T] : [data: T];
 
 /** A query's data, then the request options. */
-export type RequestArgs<T, O> = [T] extends [undefined | void] ? [data?: T, options?: O] : [data: T, options?: O];
+export type RequestArgs<T, O> = unknown extends T
+  ? [data?: T, options?: O]
+  : [T] extends [undefined | void]
+    ? [data?: T, options?: O]
+    : [data: T, options?: O];
 
 /** What `request` resolves to: one value for a singleton query, otherwise the list of every handler's value. */
 export type RequestResult<S extends QuerySpec> = S extends { singleton: false } ? Awaited<S["result"]>[] : Awaited<S["result"]>;

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../core/errors";
+import { loadConfig } from "./load";
+
+/** A directory holding `webfluid.ini` with `text`, or none. */
+function project(text?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "wf-config-"));
+  if (text !== undefined) writeFileSync(join(dir, "webfluid.ini"), text);
+  return dir;
+}
+
+const load = (text: string | undefined, env: Record<string, string> = {}) => loadConfig({ cwd: project(text), env });
+
+describe("loadConfig", () => {
+  it("gives every default when there is no file", () => {
+    const { config, file } = load(undefined);
+    expect(file).toBeUndefined();
+    expect(config).toEqual({
+      secretKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+      enabled: false,
+      queueSize: 5,
+      overflow: "drop-oldest",
+      historySize: 100,
+      maxPayload: 65536,
+      allowedOrigins: [],
+      heartbeatMs: 30000,
+      requestTimeoutMs: 10000,
+      maxSubscriptions: 100,
+      rateLimit: 100,
+    });
+  });
+
+  it("reads the seed's file format", () => {
+    const { config, file } = load(`
+[general]
+SECRET_KEY = supersecret
+[extensions]
+EXT_SQLALCHEMY = 1
+EXT_EVENTS = 1
+[events]
+; our own keys sit beside the seed's
+EVENTS_EVENT_QUEUE_SIZE = 7
+EVENTS_OVERFLOW = "disconnect"
+EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
+`);
+    expect(file).toMatch(/webfluid\.ini$/);
+    expect(config).toMatchObject({
+      secretKey: "supersecret",
+      enabled: true,
+      queueSize: 7,
+      overflow: "disconnect",
+      allowedOrigins: ["https://a.example.com", "http://localhost:5173"],
+    });
+  });
+
+  it("lets environment variables override the file", () => {
+    const { config } = load("[events]\nEVENTS_EVENT_QUEUE_SIZE = 7\n", { EVENTS_EVENT_QUEUE_SIZE: "9", EXT_EVENTS: "1" });
+    expect(config.queueSize).toBe(9);
+    expect(config.enabled).toBe(true);
+  });
+
+  it("ignores empty environment variables", () => {
+    expect(load("[events]\nEVENTS_EVENT_QUEUE_SIZE = 7\n", { EVENTS_EVENT_QUEUE_SIZE: "" }).config.queueSize).toBe(7);
+  });
+
+  it("reads the file named by WEBFLUID_CONFIG", () => {
+    const dir = project();
+    writeFileSync(join(dir, "other.ini"), "[events]\nEVENTS_HISTORY_SIZE = 3\n");
+    expect(loadConfig({ cwd: dir, env: { WEBFLUID_CONFIG: "other.ini" } }).config.historySize).toBe(3);
+  });
+
+  it("warns about a missing or sample secret in development", () => {
+    expect(load(undefined).warnings).toEqual([expect.stringMatching(/SECRET_KEY is not set/)]);
+    expect(load("[general]\nSECRET_KEY = supersecret\n").warnings).toEqual([expect.stringMatching(/sample "supersecret"/)]);
+  });
+
+  describe("refuses", () => {
+    const cases: [string, string | undefined, Record<string, string>, RegExp][] = [
+      ["a queue size that is not a number", "[events]\nEVENTS_EVENT_QUEUE_SIZE = five\n", {}, /^EVENTS_EVENT_QUEUE_SIZE = "five" \(from .*webfluid\.ini:2\) is not allowed: expected an integer from 1 to 10000$/],
+      ["a queue size of 0", undefined, { EVENTS_EVENT_QUEUE_SIZE: "0" }, /^EVENTS_EVENT_QUEUE_SIZE = "0" \(from the environment\) is not allowed: expected an integer from 1 to 10000$/],
+      ["a fractional history size", undefined, { EVENTS_HISTORY_SIZE: "2.5" }, /EVENTS_HISTORY_SIZE = "2.5" .* expected an integer from 0 to 100000/],
+      ["an unknown overflow policy", undefined, { EVENTS_OVERFLOW: "drop-all" }, /EVENTS_OVERFLOW = "drop-all" .* expected drop-oldest, drop-newest, disconnect/],
+      ["a tiny max payload", undefined, { EVENTS_MAX_PAYLOAD: "10" }, /EVENTS_MAX_PAYLOAD = "10" .* from 1024 to 16777216/],
+      ["an origin with a path", undefined, { EVENTS_ALLOWED_ORIGINS: "https://a.example.com/app" }, /EVENTS_ALLOWED_ORIGINS = "https:\/\/a.example.com\/app" .* comma-separated list of origins/],
+      ["an origin that is not a URL", undefined, { EVENTS_ALLOWED_ORIGINS: "example.com" }, /EVENTS_ALLOWED_ORIGINS/],
+      ["a heartbeat that is too short", undefined, { EVENTS_HEARTBEAT: "5" }, /EVENTS_HEARTBEAT = "5" .* from 100 to 600000/],
+      ["a negative request timeout", undefined, { EVENTS_REQUEST_TIMEOUT: "-1" }, /EVENTS_REQUEST_TIMEOUT = "-1"/],
+      ["a subscription cap of 0", undefined, { EVENTS_MAX_SUBSCRIPTIONS: "0" }, /EVENTS_MAX_SUBSCRIPTIONS = "0"/],
+      ["a rate limit that is not a number", undefined, { EVENTS_RATE_LIMIT: "fast" }, /EVENTS_RATE_LIMIT = "fast"/],
+      ["EXT_EVENTS that is not a flag", "[extensions]\nEXT_EVENTS = maybe\n", {}, /EXT_EVENTS = "maybe" .* expected 1 or 0/],
+      ["a misspelt key in [events], with a suggestion", "[events]\nEVENTS_EVENT_QUEUE_SIZ = 5\n", {}, /webfluid\.ini:2: unknown key EVENTS_EVENT_QUEUE_SIZ in \[events\] \(did you mean "EVENTS_EVENT_QUEUE_SIZE"\?\)/],
+      ["a key in the wrong section", "[general]\nEVENTS_OVERFLOW = drop-newest\n", {}, /webfluid\.ini:2: EVENTS_OVERFLOW belongs in \[events\], not \[general\]/],
+      ["an unknown EVENTS_ environment variable", undefined, { EVENTS_QUEUE_SIZE: "5" }, /^Unknown environment variable EVENTS_QUEUE_SIZE/],
+      ["a line that is not KEY = value", "[events]\njust words\n", {}, /webfluid\.ini:2: expected "KEY = value" or "\[section\]", got "just words"/],
+      ["a key before any section", "EVENTS_OVERFLOW = drop-newest\n", {}, /webfluid\.ini:1: .* comes before any \[section\] header/],
+      ["a WEBFLUID_CONFIG that names no file", undefined, { WEBFLUID_CONFIG: "missing.ini" }, /^WEBFLUID_CONFIG = "missing.ini": no such file/],
+      ["a missing SECRET_KEY in production", undefined, { NODE_ENV: "production" }, /^SECRET_KEY is required in production/],
+      ["the sample SECRET_KEY in production", "[general]\nSECRET_KEY = supersecret\n", { NODE_ENV: "production" }, /SECRET_KEY = "supersecret" is the documentation's sample/],
+      ["a short SECRET_KEY in production", undefined, { NODE_ENV: "production", SECRET_KEY: "short" }, /SECRET_KEY is 5 characters long: use at least 16/],
+    ];
+    it.each(cases)("%s", (_label, text, env, message) => {
+      const attempt = () => load(text, env);
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(message);
+    });
+  });
+
+  it("accepts a real secret in production", () => {
+    expect(load(undefined, { NODE_ENV: "production", SECRET_KEY: "a-long-enough-secret" }).config.secretKey).toBe("a-long-enough-secret");
+  });
+
+  it("turns events off with EXT_EVENTS = 0", () => {
+    expect(load("[extensions]\nEXT_EVENTS = 0\n").config.enabled).toBe(false);
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { EventBus } from "./bus";
+import { NotFoundError } from "./errors";
+import { silentLogger } from "./logger";
+
+const newBus = (queueSize = 5) => new EventBus({ logger: silentLogger, queueSize });
+
+async function take<T>(stream: AsyncIterator<T>, count: number): Promise<T[]> {
+  const items: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await stream.next();
+    if (result.done) break;
+    items.push(result.value);
+  }
+  return items;
+}
+
+describe("listen", () => {
+  it("yields every event in order to a consumer that keeps up", async () => {
+    const bus = newBus();
+    bus.createSignal("tick");
+    const stream = bus.listen("tick");
+    const received: unknown[] = [];
+    const consumer = (async () => {
+      for await (const value of stream) {
+        received.push(value);
+        if (received.length === 20) break;
+      }
+    })();
+    for (let i = 0; i < 20; i++) await bus.trigger("tick", i);
+    await consumer;
+    expect(received).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it("throws not_found for an undeclared name", () => {
+    expect(() => newBus().listen("nope")).toThrow(NotFoundError);
+  });
+
+  it("works for internal events and for events without handlers", async () => {
+    const bus = newBus();
+    bus.createSignal("secret", { internal: true });
+    const stream = bus.listen("secret");
+    await bus.trigger("secret", "x");
+    expect(await take(stream, 1)).toEqual(["x"]);
+  });
+
+  describe("when the consumer falls behind", () => {
+    it("drops the oldest by default, keeps the queue size, and counts what was missed", async () => {
+      const bus = newBus(5);
+      bus.createSignal("tick");
+      const stream = bus.listen("tick");
+      for (let i = 0; i < 12; i++) await bus.trigger("tick", i);
+      expect(stream.pending).toBe(5);
+      expect(stream.missed).toBe(7);
+      expect(await take(stream, 5)).toEqual([7, 8, 9, 10, 11]);
+    });
+
+    it("drops the newest under drop-newest", async () => {
+      const bus = newBus(3);
+      bus.createSignal("tick");
+      const stream = bus.listen("tick", { overflow: "drop-newest" });
+      for (let i = 0; i < 10; i++) await bus.trigger("tick", i);
+      expect(stream.missed).toBe(7);
+      expect(await take(stream, 3)).toEqual([0, 1, 2]);
+    });
+
+    it("makes the trigger wait under block, losing nothing", async () => {
+      const bus = newBus(2);
+      bus.createSignal("tick");
+      const stream = bus.listen("tick", { overflow: "block" });
+      await bus.trigger("tick", 0);
+      await bus.trigger("tick", 1);
+      let thirdDone = false;
+      const third = bus.trigger("tick", 2).then(() => (thirdDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(thirdDone).toBe(false);
+      expect(await take(stream, 1)).toEqual([0]);
+      await third;
+      expect(thirdDone).toBe(true);
+      expect(await take(stream, 2)).toEqual([1, 2]);
+      expect(stream.missed).toBe(0);
+    });
+
+    it("releases a blocked trigger when the stream ends", async () => {
+      const bus = newBus(1);
+      bus.createSignal("tick");
+      const stream = bus.listen("tick", { overflow: "block" });
+      await bus.trigger("tick", 0);
+      const blocked = bus.trigger("tick", 1);
+      await stream.return();
+      await expect(blocked).resolves.toMatchObject({ name: "tick" });
+    });
+
+    it("takes a queue size of its own", async () => {
+      const bus = newBus(5);
+      bus.createSignal("tick");
+      const stream = bus.listen("tick", { size: 2 });
+      for (let i = 0; i < 4; i++) await bus.trigger("tick", i);
+      expect(stream.pending).toBe(2);
+    });
+  });
+
+  describe("ending", () => {
+    it("unsubscribes on break", async () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      setTimeout(() => void bus.trigger("tick", 1), 5);
+      for await (const _ of bus.listen("tick")) break;
+      expect(bus.streamCount("tick")).toBe(0);
+    });
+
+    it("unsubscribes on return() and finishes a pending next()", async () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      const stream = bus.listen("tick");
+      const pending = stream.next();
+      await stream.return();
+      await expect(pending).resolves.toEqual({ value: undefined, done: true });
+      expect(bus.streamCount()).toBe(0);
+    });
+
+    it("unsubscribes when its signal aborts", async () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      const controller = new AbortController();
+      const stream = bus.listen("tick", { signal: controller.signal });
+      const pending = stream.next();
+      controller.abort();
+      await expect(pending).resolves.toMatchObject({ done: true });
+      expect(stream.closed).toBe(true);
+      expect(bus.streamCount()).toBe(0);
+    });
+
+    it("never opens with an already aborted signal", () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      const stream = bus.listen("tick", { signal: AbortSignal.abort() });
+      expect(stream.closed).toBe(true);
+      expect(bus.streamCount()).toBe(0);
+    });
+
+    it("unsubscribes when disposed with await using", async () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      {
+        await using stream = bus.listen("tick");
+        expect(stream.closed).toBe(false);
+        expect(bus.streamCount("tick")).toBe(1);
+      }
+      expect(bus.streamCount("tick")).toBe(0);
+    });
+
+    it("leaves no listener or queue behind after 100,000 listen/break cycles", async () => {
+      const bus = newBus();
+      bus.createSignal("tick");
+      const heapBefore = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 100_000; i++) {
+        const stream = bus.listen("tick");
+        if (i % 1000 === 0) {
+          const consumer = (async () => {
+            for await (const _ of stream) break;
+          })();
+          await bus.trigger("tick", i);
+          await consumer;
+        } else {
+          await stream.return();
+        }
+      }
+      expect(bus.streamCount()).toBe(0);
+      globalThis.gc?.();
+      // Not a timing: a generous bound that a leak of 100,000 streams (each well over 200 bytes) would break.
+      expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024);
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "@/test/support/app-server";
+
+describe("the seed's example app, served by server.ts", () => {
+  let server: AppServer;
+
+  beforeAll(async () => {
+    server = await startAppServer();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const post = (body: string) =>
+    fetch(`${server.url}/api/models`, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+  it("adds a model and answers { model_id, value }", async () => {
+    const response = await post(JSON.stringify({ value: "first" }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ model_id: expect.any(Number), value: "first" });
+  });
+
+  it("runs the handler server.ts registered when the route handler triggers: one bus per process", async () => {
+    const response = await post(JSON.stringify({ value: "seen by the handler" }));
+    const { model_id } = (await response.json()) as { model_id: number };
+    const record = await server.waitForRecord(
+      (entry) => entry.event === "model:created" && (entry.model as { id?: number } | undefined)?.id === model_id,
+    );
+    expect(record.msg).toBe(`A new model appeared: {"id":${model_id},"value":"seen by the handler"}`);
+  });
+
+  it.each([
+    ["a missing value", "{}", '"value" is required: a non-empty string'],
+    ["an empty value", '{"value": "  "}', '"value" is required: a non-empty string'],
+    ["a value that is not a string", '{"value": 7}', '"value" is required: a non-empty string'],
+    ["a body that is not JSON", "value=first", 'The request body must be JSON, such as {"value": "first"}'],
+    ["a value that is too long", JSON.stringify({ value: "x".repeat(1001) }), '"value" is 1001 characters long; at most 1000 are allowed'],
+  ])("answers 400 with a clear JSON error for %s", async (_label, body, message) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: "bad_request", message } });
+  });
+
+  it("lists the declarations on the start page", async () => {
+    const html = await (await fetch(server.url)).text();
+    expect(html).toContain("model:created");
+    expect(html).toContain("model:count");
+  });
+});
+
+describe("server.ts with a bad configuration", () => {
+  it("refuses to start, naming the key, the value and what is allowed", async () => {
+    const attempt = startAppServer({ env: { EVENTS_EVENT_QUEUE_SIZE: "lots" }, timeoutMs: 20_000 });
+    await expect(attempt).rejects.toThrow(
+      /Configuration error: EVENTS_EVENT_QUEUE_SIZE = "lots" \(from the environment\) is not allowed: expected an integer from 1 to 10000/,
+    );
+  });
+
+  it("refuses to start in production with the sample secret", async () => {
+    const attempt = startAppServer({ env: { SECRET_KEY: "supersecret" }, timeoutMs: 20_000 });
+    await expect(attempt).rejects.toThrow(/SECRET_KEY = "supersecret" is the documentation's sample/);
+  });
+});
