@@ -12,7 +12,7 @@ import { withDeadline } from "./deadline";
 import { describeError, EventsError, HandlerError, NoHandlerError } from "./errors";
 import { EventStream, type ListenOptions } from "./event-stream";
 import { MemoryHistory } from "./history";
-import { toJsonText } from "./json-value";
+import { checkSize, toJsonText } from "./json-value";
 import { consoleLogger, type Logger } from "./logger";
 import { runHandler } from "./run-handler";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
@@ -50,6 +50,8 @@ export interface BusSettings {
   historySize: number;
   /** How long `request` waits when the caller gives no timeout, in ms. @default 10000 */
   requestTimeout: number;
+  /** Largest public payload, as JSON bytes: what a browser could not be sent is refused at trigger. @default 65536 */
+  maxPayload: number;
   /** Where handler errors are logged. @default errors and warnings to the console */
   logger: Logger;
 }
@@ -58,6 +60,7 @@ export const DEFAULT_BUS_SETTINGS: Readonly<BusSettings> = Object.freeze({
   queueSize: 5,
   historySize: 100,
   requestTimeout: 10_000,
+  maxPayload: 65_536,
   logger: consoleLogger,
 });
 
@@ -213,7 +216,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     let json: string | undefined;
     try {
       if (declaration.schema) payload = await validatePayload(declaration.schema, data, name);
-      if (!declaration.internal) json = toJsonText(payload, `Event "${name}"`);
+      if (!declaration.internal) json = checkSize(toJsonText(payload, `Event "${name}"`), this.#settings.maxPayload, `Event "${name}"`);
     } catch (error) {
       this.#countFailure(declaration, at);
       this.#traceRejection("trigger", declaration, source, at, started, data, error);

@@ -96,7 +96,7 @@ export interface DeclarationInfo {
   counters: Counters;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9_.:\-/*]{1,200}$/;
+const NAME_PATTERN = /^[A-Za-z0-9_.:\-/]{1,200}$/;
 
 /** Every declared name, its flags and its handlers. Names share one namespace across kinds. */
 export class Declarations {
@@ -206,7 +206,7 @@ export class Declarations {
 function validateName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
     throw new BadRequestError(
-      `Invalid name ${JSON.stringify(name)}: use 1–200 characters of letters, digits and _ . : - / * (e.g. "model:created")`,
+      `Invalid name ${JSON.stringify(name)}: use 1–200 characters of letters, digits and _ . : - / (e.g. "model:created")`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidPayloadError } from "./errors";
+import { InvalidPayloadError, TooLargeError } from "./errors";
 
 /**
  * Serialises a payload that must travel as JSON, refusing what JSON would silently lose
@@ -106,4 +106,15 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
     text += typeof key === "number" ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `.${String(key)}` : `[${JSON.stringify(String(key))}]`;
   }
   return text;
+}
+
+/** Returns `json` when it fits in `maxBytes` of UTF-8, else throws `TooLargeError`. */
+export function checkSize(json: string, maxBytes: number, what: string): string {
+  // A character takes 1–3 bytes (a surrogate pair 4 for 2 characters): only the unclear middle is measured.
+  if (json.length * 3 <= maxBytes) return json;
+  const bytes = json.length > maxBytes ? json.length : Buffer.byteLength(json);
+  if (bytes > maxBytes) {
+    throw new TooLargeError(`${what} is ${json.length > maxBytes ? "over " : ""}${bytes} bytes as JSON; at most ${maxBytes} are allowed (EVENTS_MAX_PAYLOAD)`);
+  }
+  return json;
 }

@@ -1,0 +1,128 @@
+/**
+ * Protocol v1 of `/ws/events`: every frame both sides exchange. docs/protocol.md describes
+ * each with an example; this file is the typed form of that contract, shared by the server,
+ * the browser client and the benchmarks.
+ */
+import type { DeclarationInfo } from "../core/declarations";
+import type { WireErrorCode } from "../core/errors";
+import type { TraceRecord } from "../core/trace";
+
+export const PROTOCOL_VERSION = 1;
+export const SUBPROTOCOL = "wf-events.v1";
+export const EVENTS_PATH = "/ws/events";
+
+/** Chosen by the client, unique among its pending ops. */
+export type Ref = string | number;
+
+// ── client → server ────────────────────────────────────────────────────────
+
+export interface SubscribeOp {
+  type: "subscribe";
+  ref: Ref;
+  event: string;
+  /** The last event id this client saw: the server replays what came after it. */
+  since?: string;
+}
+export interface UnsubscribeOp {
+  type: "unsubscribe";
+  ref: Ref;
+  event: string;
+}
+export interface TriggerOp {
+  type: "trigger";
+  ref: Ref;
+  event: string;
+  data: unknown;
+}
+export interface RequestOp {
+  type: "request";
+  ref: Ref;
+  query: string;
+  data: unknown;
+  /** ms; the server caps it at its own EVENTS_REQUEST_TIMEOUT. */
+  timeout?: number;
+}
+export interface DescribeOp {
+  type: "describe";
+  ref: Ref;
+}
+export interface PingOp {
+  type: "ping";
+  ref: Ref;
+}
+export interface MonitorOp {
+  type: "monitor";
+  ref: Ref;
+  token: string;
+}
+
+export type ClientOp = SubscribeOp | UnsubscribeOp | TriggerOp | RequestOp | DescribeOp | PingOp | MonitorOp;
+export type ClientOpType = ClientOp["type"];
+
+// ── server → client ────────────────────────────────────────────────────────
+
+export interface WelcomeFrame {
+  type: "welcome";
+  protocol: typeof PROTOCOL_VERSION;
+  connection: string;
+  /** ms between the server's pings; the client pings when it has heard nothing for this long. */
+  heartbeat: number;
+  queueSize: number;
+  /** Which server instance answered (several run behind a load balancer). */
+  instance: string;
+  /** When that instance started, ms since the epoch. */
+  startedAt: number;
+}
+export interface EventFrame {
+  type: "event";
+  event: string;
+  id: string;
+  data: unknown;
+}
+export interface GapFrame {
+  type: "gap";
+  /** The event name, or "*" for a monitor's trace records. */
+  event: string;
+  missed: number | null;
+  reason: "overflow" | "history";
+}
+export interface ErrorFrame {
+  type: "error";
+  ref: Ref | null;
+  code: WireErrorCode;
+  message: string;
+}
+export interface TraceFrame extends TraceRecord {
+  type: "trace";
+  /** The instance that saw it. */
+  instance: string;
+}
+
+/** What each op's `ok` carries besides `type` and `ref`. */
+export interface OkResults {
+  subscribe: {
+    /** Only when `since` was given: true when every missed event follows, in order, before live ones. */
+    recovered?: boolean;
+    /** The id of the newest event of this name (null before the first): a client's next `since`. */
+    last: string | null;
+  };
+  unsubscribe: Record<string, never>;
+  trigger: { id: string; handlers: number; failed: number; delivered: number };
+  request: { data: unknown };
+  describe: { events: DescribedName[]; queries: DescribedName[] };
+  ping: Record<string, never>;
+  monitor: { instance: string; startedAt: number };
+}
+
+export type OkFrame<T extends ClientOpType = ClientOpType> = { type: "ok"; ref: Ref } & OkResults[T];
+
+/** One name in a `describe` answer; monitor sessions also get handler, subscriber and counter fields. */
+export type DescribedName = Pick<DeclarationInfo, "name" | "kind" | "internal" | "singleton" | "schema" | "description"> &
+  Partial<Pick<DeclarationInfo, "handlers" | "counters">> & { subscribers?: number };
+
+export type ServerFrame = WelcomeFrame | EventFrame | GapFrame | OkFrame | ErrorFrame | TraceFrame;
+
+/** Names travel as 1–200 characters; longer ones are refused before any lookup. */
+export const MAX_NAME_LENGTH = 200;
+/** Client refs longer than this are refused (they are echoed back in every reply). */
+export const MAX_REF_LENGTH = 64;

@@ -1,0 +1,4 @@
+export * from "./frames";
+export * from "./close-codes";
+export { parseClientOp, type ParsedOp } from "./parse-op";
+export { parseServerFrame } from "./parse-frame";

@@ -1,0 +1,95 @@
+import { MAX_NAME_LENGTH, MAX_REF_LENGTH, type ClientOp, type ClientOpType, type Ref } from "./frames";
+
+/** What the server makes of one text frame: an op, or why it is not one (with its ref, when readable). */
+export type ParsedOp = { ok: true; op: ClientOp } | { ok: false; ref: Ref | null; message: string };
+
+const OP_TYPES: readonly ClientOpType[] = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor"];
+const MAX_SINCE_LENGTH = 128;
+const MAX_TOKEN_LENGTH = 4096;
+const MAX_TIMEOUT_MS = 600_000;
+
+/**
+ * Reads a client frame. Never throws: every way a frame can be wrong becomes a message naming
+ * the field, so the server can answer `bad_request` and keep the connection.
+ */
+export function parseClientOp(text: string): ParsedOp {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(null, "Unreadable frame: not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail(null, "A frame must be a JSON object");
+  const frame = value as Record<string, unknown>;
+  const ref = frame.ref;
+  const refProblem = checkRef(ref);
+  if (refProblem) return fail(null, refProblem);
+  const validRef = ref as Ref;
+  const type = frame.type;
+  if (typeof type !== "string") return fail(validRef, 'Missing "type": a string such as "subscribe"');
+  switch (type) {
+    case "subscribe": {
+      const event = readName(frame, "event");
+      if (typeof event !== "string") return fail(validRef, event.problem);
+      const since = frame.since;
+      if (since === undefined || since === null) return ok({ type, ref: validRef, event });
+      if (typeof since !== "string" || since.length === 0 || since.length > MAX_SINCE_LENGTH) {
+        return fail(validRef, `"since" must be an event id (a string of 1–${MAX_SINCE_LENGTH} characters)`);
+      }
+      return ok({ type, ref: validRef, event, since });
+    }
+    case "unsubscribe": {
+      const event = readName(frame, "event");
+      return typeof event === "string" ? ok({ type, ref: validRef, event }) : fail(validRef, event.problem);
+    }
+    case "trigger": {
+      const event = readName(frame, "event");
+      return typeof event === "string" ? ok({ type, ref: validRef, event, data: frame.data }) : fail(validRef, event.problem);
+    }
+    case "request": {
+      const query = readName(frame, "query");
+      if (typeof query !== "string") return fail(validRef, query.problem);
+      const timeout = frame.timeout;
+      if (timeout === undefined || timeout === null) return ok({ type, ref: validRef, query, data: frame.data });
+      if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS) {
+        return fail(validRef, `"timeout" must be an integer number of ms from 1 to ${MAX_TIMEOUT_MS}`);
+      }
+      return ok({ type, ref: validRef, query, data: frame.data, timeout });
+    }
+    case "describe":
+    case "ping":
+      return ok({ type, ref: validRef });
+    case "monitor": {
+      const token = frame.token;
+      if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+        return fail(validRef, '"token" must be the monitor token (a non-empty string)');
+      }
+      return ok({ type, ref: validRef, token });
+    }
+    default:
+      return fail(validRef, `Unknown op type ${JSON.stringify(type.slice(0, 40))}: expected one of ${OP_TYPES.join(", ")}`);
+  }
+}
+
+function checkRef(ref: unknown): string | undefined {
+  if (typeof ref === "number") return Number.isFinite(ref) ? undefined : '"ref" must be a finite number or a string';
+  if (typeof ref === "string") {
+    return ref.length > 0 && ref.length <= MAX_REF_LENGTH ? undefined : `"ref" must be 1–${MAX_REF_LENGTH} characters`;
+  }
+  return 'Missing "ref": every op carries a string or number the reply will echo';
+}
+
+function readName(frame: Record<string, unknown>, field: "event" | "query"): string | { problem: string } {
+  const name = frame[field];
+  if (typeof name !== "string" || name.length === 0) return { problem: `Missing "${field}": the ${field} name, a non-empty string` };
+  if (name.length > MAX_NAME_LENGTH) return { problem: `"${field}" is ${name.length} characters long; names have at most ${MAX_NAME_LENGTH}` };
+  return name;
+}
+
+function ok(op: ClientOp): ParsedOp {
+  return { ok: true, op };
+}
+
+function fail(ref: Ref | null, message: string): ParsedOp {
+  return { ok: false, ref, message };
+}

@@ -1,0 +1,179 @@
+import type { Socket } from "node:net";
+import type { WebSocket } from "ws";
+import { RingBuffer } from "../core/bounded-queue";
+import type { ConnectionInfo } from "../core/declarations";
+import type { TransportOverflow } from "../config/keys";
+import { CloseCode } from "../protocol/close-codes";
+import type { ServerFrame } from "../protocol/frames";
+import type { TokenBucket } from "./rate-limiter";
+import type { WriteBatch } from "./write-batch";
+
+/**
+ * Bytes a socket may hold unsent before new events wait in the connection's queue instead.
+ * Also the most one turn's batch may grow before it is written out.
+ */
+export const SEND_HIGH_WATER_MARK = 64 * 1024;
+
+/** The queue name of trace records, in `gap` frames to monitors. */
+export const TRACE_CHANNEL = "*";
+
+const TEXT_FRAME = Object.freeze({ binary: false, compress: false, fin: true });
+
+/** How long a slow consumer closed with 4008 gets to read its close frame before the socket is destroyed. */
+const SLOW_CLOSE_GRACE_MS = 2_000;
+
+interface Queued {
+  channel: string;
+  frame: Buffer;
+}
+
+export interface ConnectionOptions {
+  queueSize: number;
+  overflow: TransportOverflow;
+  batch: WriteBatch;
+  limiter: TokenBucket;
+  onOverflowDisconnect: (connection: Connection) => void;
+}
+
+/**
+ * One browser (or Node) client. Owns its outgoing path: events are written at once while the
+ * socket keeps up, wait in a queue of at most `queueSize` while it does not, and beyond that
+ * follow the overflow policy. Replies (`ok`, `error`) are never dropped: ops are rate-limited,
+ * so they stay small.
+ */
+export class Connection {
+  readonly id: string;
+  readonly ws: WebSocket;
+  readonly info: ConnectionInfo;
+  readonly subscriptions = new Set<string>();
+  readonly limiter: TokenBucket;
+  readonly connectedAt = Date.now();
+  monitor = false;
+  missedPongs = 0;
+  #badFrames = 0;
+  #badFramesSince = 0;
+  rateStrikes = 0;
+  /** Events dropped on this connection because it read too slowly (for stats). */
+  dropped = 0;
+  #socket: Socket;
+  #queue: RingBuffer<Queued>;
+  #missed = new Map<string, number>();
+  #options: ConnectionOptions;
+  #closing = false;
+
+  constructor(id: string, ws: WebSocket, info: ConnectionInfo, options: ConnectionOptions) {
+    this.id = id;
+    this.ws = ws;
+    this.info = info;
+    this.limiter = options.limiter;
+    this.#options = options;
+    this.#queue = new RingBuffer<Queued>(options.queueSize);
+    // ws keeps the net.Socket on a private field; it is the only way to cork and to see drain.
+    this.#socket = (ws as unknown as { _socket: Socket })._socket;
+    this.#socket.on("drain", () => this.#flushQueue());
+  }
+
+  get open(): boolean {
+    return !this.#closing && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Events waiting for the socket to drain. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** Bytes the socket has not sent yet. */
+  get buffered(): number {
+    return this.#socket.writableLength;
+  }
+
+  /** Counts an unreadable frame; returns how many arrived within the last `windowMs`. */
+  noteBadFrame(now: number, windowMs: number): number {
+    if (now - this.#badFramesSince > windowMs) {
+      this.#badFrames = 0;
+      this.#badFramesSince = now;
+    }
+    return ++this.#badFrames;
+  }
+
+  /** Sends a reply or notice; never dropped. */
+  send(frame: ServerFrame): void {
+    this.write(Buffer.from(JSON.stringify(frame)));
+  }
+
+  /** Writes an already-serialised frame, batched with this turn's other writes. */
+  write(frame: Buffer): void {
+    if (!this.open) return;
+    this.#options.batch.hold(this.#socket);
+    this.ws.send(frame, TEXT_FRAME);
+    if (this.#socket.writableLength >= SEND_HIGH_WATER_MARK) this.#options.batch.release(this.#socket);
+  }
+
+  /**
+   * Delivers an event (or trace) frame shared by every receiver. Returns false when the
+   * overflow policy dropped it.
+   */
+  deliver(channel: string, frame: Buffer): boolean {
+    if (!this.open) return false;
+    if (this.#queue.size === 0 && !this.#overHighWater()) {
+      this.write(frame);
+      return true;
+    }
+    if (!this.#queue.full) {
+      this.#queue.push({ channel, frame });
+      return true;
+    }
+    this.dropped++;
+    switch (this.#options.overflow) {
+      case "drop-oldest": {
+        const evicted = this.#queue.shift()!;
+        this.#countMissed(evicted.channel);
+        this.#queue.push({ channel, frame });
+        return true;
+      }
+      case "drop-newest":
+        this.#countMissed(channel);
+        return false;
+      case "disconnect":
+        this.#options.onOverflowDisconnect(this);
+        this.close(CloseCode.SlowConsumer, "slow consumer: the send queue overflowed", SLOW_CLOSE_GRACE_MS);
+        return false;
+    }
+  }
+
+  /** Closes with `code`; a peer that does not complete the closing handshake within `graceMs` is cut off. */
+  close(code: number, reason: string, graceMs = 5_000): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#queue.clear();
+    this.#options.batch.release(this.#socket);
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), graceMs).unref();
+  }
+
+  #overHighWater(): boolean {
+    if (this.#socket.writableLength < SEND_HIGH_WATER_MARK) return false;
+    // Part of it may be this turn's own batch: write that out before judging the client slow.
+    this.#options.batch.release(this.#socket);
+    return this.#socket.writableLength >= SEND_HIGH_WATER_MARK;
+  }
+
+  #countMissed(channel: string): void {
+    this.#missed.set(channel, (this.#missed.get(channel) ?? 0) + 1);
+  }
+
+  /** On drain: gaps for what was dropped, then the queue, in the order the client must see them. */
+  #flushQueue(): void {
+    if (!this.open) return;
+    const gapsFirst = this.#options.overflow === "drop-oldest";
+    if (gapsFirst) this.#sendGaps();
+    while (this.#queue.size > 0 && this.#socket.writableLength < SEND_HIGH_WATER_MARK) this.write(this.#queue.shift()!.frame);
+    if (!gapsFirst && this.#queue.size === 0) this.#sendGaps();
+  }
+
+  #sendGaps(): void {
+    if (this.#missed.size === 0) return;
+    for (const [event, missed] of this.#missed) this.send({ type: "gap", event, missed, reason: "overflow" });
+    this.#missed.clear();
+  }
+}

@@ -1,0 +1,163 @@
+import type { EventBus } from "../core/bus";
+import type { AuthorizeAction, Declaration, Kind } from "../core/declarations";
+import { describeError, EventsError, ForbiddenError, HandlerError, isWireErrorCode, UnauthorizedError } from "../core/errors";
+import { checkSize, toJsonText } from "../core/json-value";
+import type { Logger } from "../core/logger";
+import type { EventsConfig } from "../config/keys";
+import type { ClientOp, DescribedName, MonitorOp, OkResults, Ref, RequestOp, SubscribeOp, TriggerOp } from "../protocol/frames";
+import type { Connection } from "./connection";
+import { verifyMonitorToken } from "./monitor-token";
+
+/** What op handling needs from the transport. */
+export interface OpContext {
+  bus: EventBus;
+  config: Pick<EventsConfig, "secretKey" | "maxSubscriptions" | "requestTimeoutMs">;
+  logger: Logger;
+  instance: string;
+  startedAt: number;
+  /** Replies larger than this are refused with too_large: clients may not accept more. */
+  maxPayload: number;
+  subscribe(connection: Connection, name: string): void;
+  unsubscribe(connection: Connection, name: string): void;
+  subscriberCount(name: string): number;
+  becomeMonitor(connection: Connection): void;
+  /** Writes a stored event to one connection (replay). */
+  replayFrame(name: string, id: string, json: string): Buffer;
+}
+
+const PUBLIC_ONLY = (declaration: Declaration): boolean => !declaration.internal;
+
+/** Runs one op and writes its `ok` or `error`. Never throws. */
+export async function handleOp(context: OpContext, connection: Connection, op: ClientOp): Promise<void> {
+  try {
+    switch (op.type) {
+      case "subscribe":
+        return await subscribe(context, connection, op);
+      case "unsubscribe":
+        lookup(context, connection, op.event, "event");
+        context.unsubscribe(connection, op.event);
+        return ok(connection, op.ref, {});
+      case "trigger":
+        return await trigger(context, connection, op);
+      case "request":
+        return await request(context, connection, op);
+      case "describe":
+        return ok(connection, op.ref, describe(context, connection));
+      case "ping":
+        return ok(connection, op.ref, {});
+      case "monitor":
+        return monitor(context, connection, op);
+    }
+  } catch (error) {
+    sendError(context, connection, op.ref, error);
+  }
+}
+
+async function subscribe(context: OpContext, connection: Connection, op: SubscribeOp): Promise<void> {
+  const declaration = lookup(context, connection, op.event, "event");
+  if (!connection.subscriptions.has(op.event) && connection.subscriptions.size >= context.config.maxSubscriptions) {
+    throw new ForbiddenError(
+      `This connection already holds ${connection.subscriptions.size} subscriptions, the most allowed (EVENTS_MAX_SUBSCRIPTIONS); unsubscribe from one first`,
+    );
+  }
+  await authorize(context, connection, declaration, "subscribe");
+  // From here on everything is synchronous, so no live event can slip in between the replay and
+  // the subscription: the client sees ok, then any gap, then the missed events, then live ones.
+  const history = context.bus.history;
+  const replay = op.since === undefined ? undefined : history.since(op.event, op.since);
+  context.subscribe(connection, op.event);
+  const last = history.lastId(op.event) ?? null;
+  ok(connection, op.ref, replay ? { recovered: replay.recovered, last } : { last });
+  if (!replay) return;
+  if (!replay.recovered) connection.send({ type: "gap", event: op.event, missed: replay.missed, reason: "history" });
+  for (const stored of replay.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
+}
+
+async function trigger(context: OpContext, connection: Connection, op: TriggerOp): Promise<void> {
+  const declaration = lookup(context, connection, op.event, "event");
+  await authorize(context, connection, declaration, "trigger", op.data);
+  const report = await context.bus.trigger(op.event, op.data, { source: sourceOf(connection) });
+  ok(connection, op.ref, { id: report.id, handlers: report.handlers, failed: report.failed.length, delivered: report.delivered });
+}
+
+async function request(context: OpContext, connection: Connection, op: RequestOp): Promise<void> {
+  const declaration = lookup(context, connection, op.query, "query");
+  await authorize(context, connection, declaration, "request", op.data);
+  const ceiling = context.config.requestTimeoutMs;
+  const timeout = Math.min(op.timeout ?? ceiling, ceiling);
+  const result = await context.bus.request(op.query, op.data, { timeout, source: sourceOf(connection) });
+  let json: string;
+  try {
+    json = toJsonText(result, `The result of "${op.query}"`);
+  } catch (error) {
+    throw new HandlerError(`Query "${op.query}" answered with a value that cannot travel as JSON: ${describeError(error)}`);
+  }
+  json = checkSize(json, context.maxPayload, `The result of "${op.query}"`);
+  // The reply is assembled around the result's JSON so that it is serialised once.
+  connection.write(Buffer.from(`{"type":"ok","ref":${JSON.stringify(op.ref)},"data":${json}}`));
+}
+
+function describe(context: OpContext, connection: Connection): OkResults["describe"] {
+  const events: DescribedName[] = [];
+  const queries: DescribedName[] = [];
+  for (const info of context.bus.snapshot()) {
+    if (info.internal && !connection.monitor) continue;
+    const described: DescribedName = {
+      name: info.name,
+      kind: info.kind,
+      internal: info.internal,
+      singleton: info.singleton,
+      schema: info.schema,
+      description: info.description,
+      ...(connection.monitor ? { handlers: info.handlers, counters: info.counters, subscribers: context.subscriberCount(info.name) } : {}),
+    };
+    (info.kind === "event" ? events : queries).push(described);
+  }
+  return { events, queries };
+}
+
+function monitor(context: OpContext, connection: Connection, op: MonitorOp): void {
+  const check = verifyMonitorToken(op.token, context.config.secretKey);
+  if (!check.ok) {
+    const why = check.reason === "expired" ? "has expired: fetch a new one" : "is not valid";
+    throw new UnauthorizedError(`The monitor token ${why}`);
+  }
+  context.becomeMonitor(connection);
+  ok(connection, op.ref, { instance: context.instance, startedAt: context.startedAt });
+}
+
+/** Finds a name the way this connection may see it: browsers never see internal names. */
+function lookup(context: OpContext, connection: Connection, name: string, kind: Kind): Declaration {
+  return context.bus.lookup(name, kind, connection.monitor ? undefined : PUBLIC_ONLY);
+}
+
+async function authorize(context: OpContext, connection: Connection, declaration: Declaration, action: AuthorizeAction, data?: unknown): Promise<void> {
+  // The dashboard's monitor session is trusted; hooks guard what browsers may do.
+  if (connection.monitor || !declaration.authorize) return;
+  let allowed: boolean;
+  try {
+    allowed = await declaration.authorize(action, { name: declaration.name, connection: connection.info, data });
+  } catch (error) {
+    context.logger.error({ event: declaration.name, action, connection: connection.id, err: error }, `The authorize hook of "${declaration.name}" threw`);
+    allowed = false;
+  }
+  if (allowed !== true) throw new ForbiddenError(`Not allowed to ${action} "${declaration.name}"`);
+}
+
+function sourceOf(connection: Connection): "monitor" | `client:${string}` {
+  return connection.monitor ? "monitor" : `client:${connection.id}`;
+}
+
+function ok<T extends keyof OkResults>(connection: Connection, ref: Ref, result: OkResults[T]): void {
+  connection.send({ type: "ok", ref, ...result } as never);
+}
+
+function sendError(context: OpContext, connection: Connection, ref: Ref, error: unknown): void {
+  if (error instanceof EventsError && isWireErrorCode(error.code)) {
+    connection.send({ type: "error", ref, code: error.code, message: error.message });
+    return;
+  }
+  // Anything else is a bug on our side: log it with its stack, tell the client only that it failed.
+  context.logger.error({ connection: connection.id, ref, err: error }, "An op failed unexpectedly");
+  connection.send({ type: "error", ref, code: "handler_error", message: "The server failed to handle this op" });
+}

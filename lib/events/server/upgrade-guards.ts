@@ -1,0 +1,46 @@
+import type { IncomingMessage } from "node:http";
+import { SUBPROTOCOL } from "../protocol/frames";
+
+export type UpgradeVerdict = { ok: true } | { ok: false; status: number; message: string };
+
+/**
+ * The checks an upgrade to `/ws/events` must pass, in order, each refusing with an HTTP status
+ * before any WebSocket exists.
+ */
+export function checkUpgrade(request: IncomingMessage, allowedOrigins: readonly string[], accepting: boolean): UpgradeVerdict {
+  if (!accepting) return { ok: false, status: 503, message: "The server is shutting down" };
+  const origin = request.headers.origin;
+  if (origin !== undefined && !isAllowedOrigin(origin, request, allowedOrigins)) {
+    return { ok: false, status: 403, message: `Origin ${origin} may not open /ws/events` };
+  }
+  const offered = offeredSubprotocols(request);
+  if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) {
+    return { ok: false, status: 400, message: `Unsupported subprotocol ${offered.join(", ")}: this server speaks ${SUBPROTOCOL}` };
+  }
+  return { ok: true };
+}
+
+/**
+ * A browser's Origin must be the app's own (the host it connected to) or listed in
+ * EVENTS_ALLOWED_ORIGINS: this is what stops cross-site WebSocket hijacking.
+ */
+function isAllowedOrigin(origin: string, request: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (allowedOrigins.includes(parsed.origin)) return true;
+  const host = request.headers.host;
+  return host !== undefined && parsed.host === host && (parsed.protocol === "http:" || parsed.protocol === "https:");
+}
+
+export function offeredSubprotocols(request: IncomingMessage): string[] {
+  const header = request.headers["sec-websocket-protocol"];
+  if (!header) return [];
+  return header
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
