@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { deferred } from "@/test/support/wait-for";
 import { EventBus } from "./bus";
-import { InvalidPayloadError, NotFoundError } from "./errors";
+import { InvalidPayloadError, NotFoundError, TooLargeError } from "./errors";
 import { silentLogger, type Logger } from "./logger";
 
 const newBus = (logger: Logger = silentLogger) => new EventBus({ logger });
@@ -173,6 +173,14 @@ describe("trigger", () => {
       let payload: unknown = "leaf";
       for (let i = 0; i < 100_000; i++) payload = [payload];
       await expect(bus.trigger("x", payload)).rejects.toThrow(/nests deeper than 256 levels/);
+    });
+
+    it("refuses a payload larger than maxPayload with too_large, counting bytes not characters", async () => {
+      const bus = new EventBus({ logger: silentLogger, maxPayload: 1024 });
+      bus.createSignal("x", { internal: false });
+      await expect(bus.trigger("x", "é".repeat(600))).rejects.toBeInstanceOf(TooLargeError);
+      await expect(bus.trigger("x", "é".repeat(600))).rejects.toThrow('Event "x" is 1202 bytes as JSON; at most 1024 are allowed (EVENTS_MAX_PAYLOAD)');
+      await expect(bus.trigger("x", "e".repeat(600))).resolves.toBeDefined();
     });
 
     it("accepts dates and missing keys, as JSON does", async () => {

@@ -138,6 +138,11 @@ export class EventsTransport {
     };
   }
 
+  /** The live connections, for tests that check per-connection bounds. */
+  connectionsForTest(): readonly Connection[] {
+    return [...this.#connections];
+  }
+
   /**
    * Graceful stop: refuses new upgrades, lets in-flight ops finish (at most `drainMs`), then
    * closes every socket with 1001 so that clients reconnect elsewhere.
