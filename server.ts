@@ -12,6 +12,7 @@ import { EventsTransport } from "@/lib/events/server";
 import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { listenAddress } from "@/lib/app-server/listen-address";
+import { publishRuntime } from "@/lib/app-server/runtime";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
 import { logger } from "@/lib/logger";
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const transport = config.enabled ? new EventsTransport({ bus: events, config, logger: log }) : undefined;
   const clientBundle: ClientBundle | undefined = transport ? await buildClientBundle(!dev) : undefined;
   announceClientScript(clientBundle ? CLIENT_SCRIPT_PATH : undefined);
+  publishRuntime({ config, transport, production: !dev, startedAt: Date.now() });
 
   // The port is bound first (PORT=0 picks one); requests that come while Next prepares get a 503.
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};

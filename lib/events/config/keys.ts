@@ -20,6 +20,8 @@ export interface EventsConfig {
   requestTimeoutMs: number;
   maxSubscriptions: number;
   rateLimit: number;
+  /** Opens the dashboard in production; undefined keeps it closed there. */
+  dashboardToken: string | undefined;
 }
 
 export type Section = "general" | "extensions" | "events";
@@ -166,6 +168,15 @@ export const KEYS = [
     allowed: "an integer from 1 to 1000000 (ops per second)",
     doc: "Ops per second one browser connection may send (bursts up to twice that); beyond it `rate_limited`, then close 4029.",
     parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_DASHBOARD_TOKEN",
+    section: "events",
+    field: "dashboardToken",
+    default: "",
+    allowed: "empty, or a token of at least 16 characters",
+    doc: "In production the dashboard is closed unless this is set; it then asks for it once (httpOnly cookie). Development needs none.",
+    parse: (raw) => (raw === "" ? undefined : raw.length >= 16 ? raw : undefined),
   }),
 ] as const satisfies readonly KeySpec[];
 

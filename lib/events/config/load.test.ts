@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       requestTimeoutMs: 10000,
       maxSubscriptions: 100,
       rateLimit: 100,
+      dashboardToken: undefined,
     });
   });
 
@@ -90,6 +91,7 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       ["a negative request timeout", undefined, { EVENTS_REQUEST_TIMEOUT: "-1" }, /EVENTS_REQUEST_TIMEOUT = "-1"/],
       ["a subscription cap of 0", undefined, { EVENTS_MAX_SUBSCRIPTIONS: "0" }, /EVENTS_MAX_SUBSCRIPTIONS = "0"/],
       ["a rate limit that is not a number", undefined, { EVENTS_RATE_LIMIT: "fast" }, /EVENTS_RATE_LIMIT = "fast"/],
+      ["a short dashboard token", undefined, { EVENTS_DASHBOARD_TOKEN: "abc" }, /EVENTS_DASHBOARD_TOKEN = "abc" .* a token of at least 16 characters/],
       ["EXT_EVENTS that is not a flag", "[extensions]\nEXT_EVENTS = maybe\n", {}, /EXT_EVENTS = "maybe" .* expected 1 or 0/],
       ["a misspelt key in [events], with a suggestion", "[events]\nEVENTS_EVENT_QUEUE_SIZ = 5\n", {}, /webfluid\.ini:2: unknown key EVENTS_EVENT_QUEUE_SIZ in \[events\] \(did you mean "EVENTS_EVENT_QUEUE_SIZE"\?\)/],
       ["a key in the wrong section", "[general]\nEVENTS_OVERFLOW = drop-newest\n", {}, /webfluid\.ini:2: EVENTS_OVERFLOW belongs in \[events\], not \[general\]/],
