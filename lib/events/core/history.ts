@@ -51,10 +51,9 @@ export class MemoryHistory {
     return id;
   }
 
-  /** The id of the newest event of `name`, or undefined before the first. */
-  lastId(name: string): string | undefined {
-    const seq = this.#channels.get(name)?.seq;
-    return seq ? `${this.epoch}-${seq}` : undefined;
+  /** The id of the newest event of `name`; before the first, `<epoch>-0`, the start of this history. */
+  lastId(name: string): string {
+    return `${this.epoch}-${this.#channels.get(name)?.seq ?? 0}`;
   }
 
   /** The events of `name` after the one with id `since`. */

@@ -103,14 +103,17 @@ export interface OkResults {
   subscribe: {
     /** Only when `since` was given: true when every missed event follows, in order, before live ones. */
     recovered?: boolean;
-    /** The id of the newest event of this name (null before the first): a client's next `since`. */
-    last: string | null;
+    /**
+     * The id of the newest event of this name — before the first, the id of the history's start —
+     * so a client always has a `since` for its next subscribe and never misses events silently.
+     */
+    last: string;
   };
-  unsubscribe: Record<string, never>;
+  unsubscribe: Record<never, never>;
   trigger: { id: string; handlers: number; failed: number; delivered: number };
   request: { data: unknown };
   describe: { events: DescribedName[]; queries: DescribedName[] };
-  ping: Record<string, never>;
+  ping: Record<never, never>;
   monitor: { instance: string; startedAt: number };
 }
 

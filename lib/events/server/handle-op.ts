@@ -66,7 +66,7 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
   const history = context.bus.history;
   const replay = op.since === undefined ? undefined : history.since(op.event, op.since);
   context.subscribe(connection, op.event);
-  const last = history.lastId(op.event) ?? null;
+  const last = history.lastId(op.event);
   ok(connection, op.ref, replay ? { recovered: replay.recovered, last } : { last });
   if (!replay) return;
   if (!replay.recovered) connection.send({ type: "gap", event: op.event, missed: replay.missed, reason: "history" });

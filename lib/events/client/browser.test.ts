@@ -1,0 +1,86 @@
+import { fileURLToPath } from "node:url";
+import { runInNewContext, runInThisContext } from "node:vm";
+import { build } from "esbuild";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { waitFor } from "@/test/support/wait-for";
+import { NotFoundError } from "../core/errors";
+import type { BrowserEventsApi } from "./browser";
+import type { EventManager } from "./event-manager";
+import { clientHarness } from "./test-harness";
+
+/** The injected events.js must stay small: every page downloads it. */
+const BUDGET_BYTES = 15 * 1024;
+
+let bundle: string;
+
+beforeAll(async () => {
+  // The same build server.ts runs: `esbuild lib/events/client/browser.ts --bundle --format=iife --platform=browser`, minified.
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL("./browser.ts", import.meta.url))],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    minify: true,
+    write: false,
+    logLevel: "silent",
+  });
+  bundle = result.outputFiles[0]!.text;
+});
+
+describe("the browser bundle", () => {
+  it(`builds to an IIFE under ${BUDGET_BYTES / 1024} KB minified`, () => {
+    expect(bundle.length).toBeLessThan(BUDGET_BYTES);
+  });
+
+  it("contains no node: imports and no require", () => {
+    expect(bundle).not.toMatch(/["']node:/);
+    expect(bundle).not.toMatch(/\brequire\(/);
+  });
+
+  it("sets window.wf.ext.events without clobbering other wf.ext keys", () => {
+    const page = { wf: { ext: { forms: { keep: true } }, other: 1 } } as { wf: { ext: Record<string, unknown>; other: number } };
+    runInNewContext(bundle, page);
+    expect(page.wf.ext.forms).toEqual({ keep: true });
+    expect(page.wf.other).toBe(1);
+    const api = page.wf.ext.events as BrowserEventsApi;
+    expect(api.version).toBe(1);
+    expect(typeof api.EventManager).toBe("function");
+    expect(api.fullJitterBackoff(2, { random: () => 1 })).toBe(1_000);
+  });
+
+  it("creates window.wf.ext when the page has none", () => {
+    const page = {} as { wf?: { ext?: Record<string, unknown> } };
+    runInNewContext(bundle, page);
+    expect(Object.keys(page.wf?.ext ?? {})).toEqual(["events"]);
+  });
+});
+
+describe("the bundle and the ES module on one page", () => {
+  const harness = clientHarness();
+  let injected: EventManager | undefined;
+
+  afterEach(() => {
+    injected?.close();
+    injected = undefined;
+    delete (globalThis as { wf?: unknown }).wf;
+  });
+
+  it("share one socket, and errors from one copy are instances of the other's classes", async () => {
+    const server = await harness.start({ events: ["tick"] });
+    runInThisContext(bundle);
+    const api = (globalThis as unknown as { wf: { ext: { events: BrowserEventsApi } } }).wf.ext.events;
+    injected = new api.EventManager({ url: server.url, WebSocket });
+    const imported = harness.manager();
+    const seen: unknown[] = [];
+    injected.registerHandler("tick", (data) => seen.push(["injected", data]));
+    imported.registerHandler("tick", (data) => seen.push(["imported", data]));
+    await injected.subscribe("tick");
+    await imported.subscribe("tick");
+    expect(server.connections).toHaveLength(1);
+    expect(server.ops("subscribe")).toHaveLength(1);
+    server.push("tick", 1);
+    await waitFor(() => seen.length === 2, "both copies delivered");
+    await expect(injected.subscribe("nope")).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
