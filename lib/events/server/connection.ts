@@ -14,6 +14,9 @@ import type { WriteBatch } from "./write-batch";
  */
 export const SEND_HIGH_WATER_MARK = 64 * 1024;
 
+/** The most a connection's unread replies may hold before it is closed with 4008. */
+export const REPLY_BUFFER_LIMIT = 16 * SEND_HIGH_WATER_MARK;
+
 /** The queue name of trace records, in `gap` frames to monitors. */
 export const TRACE_CHANNEL = "*";
 
@@ -53,6 +56,8 @@ export class Connection {
   #badFrames = 0;
   #badFramesSince = 0;
   rateStrikes = 0;
+  /** The last subscribe/unsubscribe per name: ops on one name apply in the order they were sent. */
+  readonly nameChains = new Map<string, Promise<void>>();
   /** Events dropped on this connection because it read too slowly (for stats). */
   dropped = 0;
   #socket: Socket;
@@ -96,9 +101,24 @@ export class Connection {
     return ++this.#badFrames;
   }
 
-  /** Sends a reply or notice; never dropped. */
+  /** Sends a reply or notice: never dropped, but bounded (see `reply`). */
   send(frame: ServerFrame): void {
-    this.write(Buffer.from(JSON.stringify(frame)));
+    this.reply(Buffer.from(JSON.stringify(frame)));
+  }
+
+  /**
+   * Writes a reply. Replies are not queued or dropped (each answers an op the client is waiting
+   * for), but a client that keeps sending ops without reading the replies would grow the buffer
+   * without end: past REPLY_BUFFER_LIMIT it is closed as a slow consumer.
+   */
+  reply(frame: Buffer): void {
+    if (!this.open) return;
+    if (this.#socket.writableLength + frame.length > REPLY_BUFFER_LIMIT) {
+      this.#options.onOverflowDisconnect(this);
+      this.close(CloseCode.SlowConsumer, "slow consumer: replies are not being read", SLOW_CLOSE_GRACE_MS);
+      return;
+    }
+    this.write(frame);
   }
 
   /** Writes an already-serialised frame, batched with this turn's other writes. */

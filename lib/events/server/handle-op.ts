@@ -55,12 +55,12 @@ export async function handleOp(context: OpContext, connection: Connection, op: C
 
 async function subscribe(context: OpContext, connection: Connection, op: SubscribeOp): Promise<void> {
   const declaration = lookup(context, connection, op.event, "event");
-  if (!connection.subscriptions.has(op.event) && connection.subscriptions.size >= context.config.maxSubscriptions) {
-    throw new ForbiddenError(
-      `This connection already holds ${connection.subscriptions.size} subscriptions, the most allowed (EVENTS_MAX_SUBSCRIPTIONS); unsubscribe from one first`,
-    );
-  }
+  checkSubscriptionCap(context, connection, op.event);
   await authorize(context, connection, declaration, "subscribe");
+  // The hook may have taken a while: the connection may be gone, and other subscribes of the
+  // same read may have filled the cap meanwhile.
+  if (!connection.open) return;
+  checkSubscriptionCap(context, connection, op.event);
   // From here on everything is synchronous, so no live event can slip in between the replay and
   // the subscription: the client sees ok, then any gap, then the missed events, then live ones.
   const history = context.bus.history;
@@ -71,6 +71,13 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
   if (!replay) return;
   if (!replay.recovered) connection.send({ type: "gap", event: op.event, missed: replay.missed, reason: "history" });
   for (const stored of replay.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
+}
+
+function checkSubscriptionCap(context: OpContext, connection: Connection, name: string): void {
+  if (connection.subscriptions.has(name) || connection.subscriptions.size < context.config.maxSubscriptions) return;
+  throw new ForbiddenError(
+    `This connection already holds ${connection.subscriptions.size} subscriptions, the most allowed (EVENTS_MAX_SUBSCRIPTIONS); unsubscribe from one first`,
+  );
 }
 
 async function trigger(context: OpContext, connection: Connection, op: TriggerOp): Promise<void> {
@@ -94,7 +101,7 @@ async function request(context: OpContext, connection: Connection, op: RequestOp
   }
   json = checkSize(json, context.maxPayload, `The result of "${op.query}"`);
   // The reply is assembled around the result's JSON so that it is serialised once.
-  connection.write(Buffer.from(`{"type":"ok","ref":${JSON.stringify(op.ref)},"data":${json}}`));
+  connection.reply(Buffer.from(`{"type":"ok","ref":${JSON.stringify(op.ref)},"data":${json}}`));
 }
 
 function describe(context: OpContext, connection: Connection): OkResults["describe"] {
@@ -154,10 +161,23 @@ function ok<T extends keyof OkResults>(connection: Connection, ref: Ref, result:
 
 function sendError(context: OpContext, connection: Connection, ref: Ref, error: unknown): void {
   if (error instanceof EventsError && isWireErrorCode(error.code)) {
-    connection.send({ type: "error", ref, code: error.code, message: error.message });
+    const message = error.code === "handler_error" && !connection.monitor ? maskInternalNames(context, error.message) : error.message;
+    connection.send({ type: "error", ref, code: error.code, message });
     return;
   }
   // Anything else is a bug on our side: log it with its stack, tell the client only that it failed.
   context.logger.error({ connection: connection.id, ref, err: error }, "An op failed unexpectedly");
   connection.send({ type: "error", ref, code: "handler_error", message: "The server failed to handle this op" });
+}
+
+/**
+ * A public query's handler may call internal ones, and their errors name them. Browsers never
+ * see internal names, so each quoted one becomes "(internal)".
+ */
+function maskInternalNames(context: OpContext, message: string): string {
+  let masked = message;
+  for (const declaration of context.bus.declarations.all()) {
+    if (declaration.internal && masked.includes(`"${declaration.name}"`)) masked = masked.replaceAll(`"${declaration.name}"`, '"(internal)"');
+  }
+  return masked;
 }

@@ -70,6 +70,7 @@ export class EventsTransport {
   #monitors = new Set<Connection>();
   #inFlight = new Set<Promise<void>>();
   #accepting = true;
+  #closing: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout;
   #detachSink: () => void;
   #stopObserving: (() => void) | undefined;
@@ -147,11 +148,18 @@ export class EventsTransport {
    * Graceful stop: refuses new upgrades, lets in-flight ops finish (at most `drainMs`), then
    * closes every socket with 1001 so that clients reconnect elsewhere.
    */
-  async close(drainMs = 5_000): Promise<void> {
-    if (!this.#accepting) return;
+  close(drainMs = 5_000): Promise<void> {
+    return (this.#closing ??= this.#close(drainMs));
+  }
+
+  async #close(drainMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
-    await Promise.race([Promise.allSettled([...this.#inFlight]), delay(drainMs)]);
+    // Ops keep arriving on open sockets while earlier ones finish: wait for all of them, within one deadline.
+    const deadline = Date.now() + drainMs;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.#inFlight]), delay(deadline - Date.now())]);
+    }
     const closed = [...this.#connections].map((connection) => new Promise<void>((resolve) => {
       connection.ws.once("close", () => resolve());
       connection.close(CloseCode.GoingAway, "server shutting down", 1_000);
@@ -218,9 +226,24 @@ export class EventsTransport {
   }
 
   #run(connection: Connection, op: ClientOp): void {
-    const running = handleOp(this.#ops, connection, op);
+    const running = op.type === "subscribe" || op.type === "unsubscribe" ? this.#inOrder(connection, op.event, op) : handleOp(this.#ops, connection, op);
     this.#inFlight.add(running);
     void running.finally(() => this.#inFlight.delete(running));
+  }
+
+  /**
+   * A subscribe may wait for an authorize hook; an unsubscribe sent right after it must not
+   * overtake it (a component that mounts and unmounts at once would stay subscribed). Ops on
+   * one name of one connection therefore run one after another; everything else stays concurrent.
+   */
+  #inOrder(connection: Connection, name: string, op: ClientOp): Promise<void> {
+    const previous = connection.nameChains.get(name);
+    const running = previous ? previous.then(() => handleOp(this.#ops, connection, op)) : handleOp(this.#ops, connection, op);
+    connection.nameChains.set(name, running);
+    void running.finally(() => {
+      if (connection.nameChains.get(name) === running) connection.nameChains.delete(name);
+    });
+    return running;
   }
 
   #badFrame(connection: Connection, ref: string | number | null, message: string): void {
