@@ -45,7 +45,7 @@ export async function startTransport(
   busSettings: Partial<BusSettings> = {},
   logger: Logger = silentLogger,
 ): Promise<Harness> {
-  const bus = new EventBus({ logger, maxPayload: config.maxPayload ?? DEFAULT_TEST_CONFIG.maxPayload, ...busSettings });
+  const bus = new EventBus({ logger, instance: "test-instance", maxPayload: config.maxPayload ?? DEFAULT_TEST_CONFIG.maxPayload, ...busSettings });
   const transport = new EventsTransport({ bus, config: { ...DEFAULT_TEST_CONFIG, ...config }, logger, instance: "test-instance" });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {

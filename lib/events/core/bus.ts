@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+import { MemoryAdapter, type AdapterHost, type BusAdapter } from "./adapter";
 import {
   Declarations,
   type Declaration,
@@ -9,12 +11,11 @@ import {
   type RegisteredHandler,
 } from "./declarations";
 import { withDeadline } from "./deadline";
-import { describeError, EventsError, HandlerError, NoHandlerError } from "./errors";
+import { describeError, EventsError } from "./errors";
 import { EventStream, type ListenOptions } from "./event-stream";
-import { MemoryHistory } from "./history";
 import { checkSize, toJsonText } from "./json-value";
 import { consoleLogger, type Logger } from "./logger";
-import { runHandler } from "./run-handler";
+import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
 import { previewOf, type TraceObserver, type TraceRecord } from "./trace";
 import type {
@@ -44,6 +45,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** The bus's tunables; `configure()` changes them, `DEFAULT_BUS_SETTINGS` holds the defaults. */
 export interface BusSettings {
+  /** Names this process among the app's instances (traces, cluster view). @default random */
+  instance: string;
   /** Capacity of each `listen` queue. @default 5 */
   queueSize: number;
   /** Public events kept per name for replay after a reconnect. @default 100 */
@@ -56,7 +59,7 @@ export interface BusSettings {
   logger: Logger;
 }
 
-export const DEFAULT_BUS_SETTINGS: Readonly<BusSettings> = Object.freeze({
+export const DEFAULT_BUS_SETTINGS: Readonly<Omit<BusSettings, "instance">> = Object.freeze({
   queueSize: 5,
   historySize: 100,
   requestTimeout: 10_000,
@@ -102,6 +105,8 @@ export type Settled<R> = { ok: true; handler: string; value: R } | { ok: false; 
 export interface PublicEventSink {
   /** Writes (or queues) the event to every subscribed browser; returns how many connections it reached. */
   deliver(name: string, id: string, json: string): number;
+  /** Tells every subscribed browser that events of `name` were lost (an adapter could not fetch them). */
+  gap(name: string, missed: number | null): void;
 }
 
 /** A typed handle on one declared event, returned by `createSignal`. */
@@ -124,31 +129,50 @@ export interface Signal<N extends string, T> {
 export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryMap> {
   readonly declarations = new Declarations();
   #settings: BusSettings;
-  #history: MemoryHistory;
+  #adapter: BusAdapter;
   #storage = new AsyncLocalStorage<HandlerContext>();
   #streams = new Map<string, Set<EventStream<unknown>>>();
   #observers = new Set<TraceObserver>();
   #sinks = new Set<PublicEventSink>();
   #requestSeq = 0;
+  #unshareable = new Set<string>();
+  /** Figures for the cluster view; the transport fills them in. */
+  #describeSelf: AdapterHost["describeSelf"] = () => ({ connections: 0, monitors: 0, subscribers: {}, queries: this.#queryHandlerCounts() });
 
   constructor(settings: Partial<BusSettings> = {}) {
-    this.#settings = { ...DEFAULT_BUS_SETTINGS, ...settings };
-    this.#history = new MemoryHistory(this.#settings.historySize);
+    this.#settings = { ...DEFAULT_BUS_SETTINGS, instance: randomBytes(4).toString("hex"), ...settings };
+    this.#adapter = new MemoryAdapter(this.#settings.historySize);
+    this.#adapter.attach(this.#host);
   }
 
   get settings(): Readonly<BusSettings> {
     return this.#settings;
   }
 
-  get history(): MemoryHistory {
-    return this.#history;
+  /** This process's name among the app's instances. */
+  get instance(): string {
+    return this.#settings.instance;
   }
 
-  /** Changes settings; a new `historySize` starts a new (empty) history, so set it at startup. */
+  /** Where ids and history live, and how other instances are reached. */
+  get adapter(): BusAdapter {
+    return this.#adapter;
+  }
+
+  /**
+   * Changes settings. With the in-memory adapter a new `historySize` starts a new (empty)
+   * history, so set it at startup.
+   */
   configure(settings: Partial<BusSettings>): void {
     const historyChanged = settings.historySize !== undefined && settings.historySize !== this.#settings.historySize;
     this.#settings = { ...this.#settings, ...settings };
-    if (historyChanged) this.#history = new MemoryHistory(this.#settings.historySize, this.#history.epoch);
+    if (historyChanged && this.#adapter instanceof MemoryAdapter) this.useAdapter(new MemoryAdapter(this.#settings.historySize, this.#adapter.history.epoch));
+  }
+
+  /** Replaces the adapter (e.g. Redis, to share the bus between instances). Do it at startup. */
+  useAdapter(adapter: BusAdapter): void {
+    this.#adapter = adapter;
+    adapter.attach(this.#host);
   }
 
   // ── declaring ────────────────────────────────────────────────────────────
@@ -222,7 +246,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       this.#traceRejection("trigger", declaration, source, at, started, data, error);
       throw error;
     }
-    const id = this.#history.append(name, json);
+    let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
+    if (typeof id !== "string") id = await id;
     const delivered = json === undefined ? 0 : this.#deliverToSinks(name, id, json);
     const streamsDone = this.#deliverToStreams(name, payload);
     const handlers = declaration.handlers;
@@ -233,7 +258,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     declaration.counters.count++;
     declaration.counters.lastAt = at;
     declaration.counters.errors += failed.length;
-    if (this.#observers.size > 0) {
+    if (this.#tracing) {
       const firstError = failed[0]?.error;
       this.#emitTrace({
         kind: "trigger",
@@ -342,29 +367,29 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     const at = Date.now();
     const started = performance.now();
     const source = options?.source ?? "server";
-    const id = `${this.#history.epoch}-r${++this.#requestSeq}`;
-    const handlers = declaration.handlers;
+    const id = `${this.#settings.instance}-r${++this.#requestSeq}`;
+    let outcomes: Settled<unknown>[] = [];
     let result: unknown;
     try {
       const payload = declaration.schema ? await validatePayload(declaration.schema, data, name) : data;
-      if (handlers.length === 0) throw new NoHandlerError(`Query "${name}" has no handler`);
-      const context: HandlerContext = { kind: "query", name, id, source, at };
-      const outcomes = Promise.allSettled(handlers.map((handler) => runHandler(this.#storage, context, handler.fn, payload)));
-      const timeout = options?.timeout ?? this.#settings.requestTimeout;
-      const settledOutcomes = await withDeadline(outcomes, timeout, options?.signal, `Request "${name}"`);
-      result = settledOutcomes.map((outcome, index): Settled<unknown> => {
-        const handler = handlers[index]!.label;
-        return outcome.status === "fulfilled" ? { ok: true, handler, value: outcome.value } : { ok: false, handler, error: outcome.reason };
+      outcomes = await collectAnswers({
+        declaration,
+        data: payload,
+        context: { kind: "query", name, id, source, at },
+        timeoutMs: options?.timeout ?? this.#settings.requestTimeout,
+        signal: options?.signal,
+        storage: this.#storage,
+        adapter: this.#adapter,
       });
-      if (!settled) result = this.#collect(declaration, result as Settled<unknown>[]);
+      result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger);
     } catch (error) {
       this.#countFailure(declaration, at);
-      this.#traceRejection("request", declaration, source, at, started, data, error, id, handlers.length);
+      this.#traceRejection("request", declaration, source, at, started, data, error, id, outcomes.length);
       throw error;
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
-    if (this.#observers.size > 0) {
+    if (this.#tracing) {
       this.#emitTrace({
         kind: "request",
         name,
@@ -372,7 +397,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
         internal: declaration.internal,
         source,
         at,
-        handlers: handlers.length,
+        handlers: outcomes.length,
         delivered: 0,
         durationMs: performance.now() - started,
         error: null,
@@ -382,23 +407,6 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       });
     }
     return result;
-  }
-
-  /** The plain result of a request: the value (singleton) or the list; all failures as one `HandlerError`. */
-  #collect(declaration: Declaration, outcomes: Settled<unknown>[]): unknown {
-    const failures = outcomes.filter((outcome) => !outcome.ok);
-    if (failures.length > 0) {
-      const errors = failures.map((failure) => failure.error);
-      const detail = failures.map((failure) => `${failure.handler}: ${describeError(failure.error)}`).join("; ");
-      for (const failure of failures) {
-        this.#settings.logger.error({ query: declaration.name, handler: failure.handler, err: failure.error }, `Query handler ${failure.handler} of "${declaration.name}" failed`);
-      }
-      throw new HandlerError(`Query "${declaration.name}" failed: ${detail}`, {
-        cause: errors.length === 1 ? errors[0] : new AggregateError(errors, detail),
-      });
-    }
-    const values = outcomes.map((outcome) => (outcome as { value: unknown }).value);
-    return declaration.singleton ? values[0] : values;
   }
 
   // ── streams ──────────────────────────────────────────────────────────────
@@ -457,11 +465,62 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     return () => this.#observers.delete(observer);
   }
 
+  /** Lets the transport report its connections and subscribers for the cluster view. */
+  describeSelfWith(describe: () => Pick<ReturnType<AdapterHost["describeSelf"]>, "connections" | "monitors" | "subscribers">): void {
+    this.#describeSelf = () => ({ ...describe(), queries: this.#queryHandlerCounts() });
+  }
+
+  /** Queries this instance has handlers for, with their counts: what peers may forward here. */
+  #queryHandlerCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const declaration of this.declarations.all()) {
+      if (declaration.kind === "query" && declaration.handlers.length > 0) counts[declaration.name] = declaration.handlers.length;
+    }
+    return counts;
+  }
+
   /** Attaches a transport that delivers public events to browsers. Returns the detach function. */
   attachSink(sink: PublicEventSink): () => void {
     this.#sinks.add(sink);
     return () => this.#sinks.delete(sink);
   }
+
+  /**
+   * Internal events cross to other instances (for their `listen` streams) only as JSON. A payload
+   * JSON cannot carry stays on this instance: said once per name, never silently.
+   */
+  #sharedJson(declaration: Declaration, payload: unknown): string | undefined {
+    if (this.#adapter.kind === "memory" || !declaration.internal) return undefined;
+    try {
+      return toJsonText(payload, `Event "${declaration.name}"`);
+    } catch (error) {
+      if (!this.#unshareable.has(declaration.name)) {
+        this.#unshareable.add(declaration.name);
+        this.#settings.logger.warn({ event: declaration.name, err: error }, `"${declaration.name}" carries data JSON cannot hold: it reaches this instance's streams only`);
+      }
+      return undefined;
+    }
+  }
+
+  /** What the adapter may call: deliveries, gaps, queries and traces from other instances. */
+  #host: AdapterHost = {
+    instance: () => this.#settings.instance,
+    deliverRemote: (name, id, json, internal) => {
+      if (!internal) this.#deliverToSinks(name, id, json);
+      if (this.#streams.has(name)) void this.#deliverToStreams(name, JSON.parse(json));
+    },
+    reportGap: (name, missed) => {
+      for (const sink of this.#sinks) sink.gap(name, missed);
+      for (const stream of this.#streams.get(name) ?? []) stream.missed += missed ?? 0;
+    },
+    answerPeer: (query, data, timeoutMs, source) => {
+      const declaration = this.declarations.require(query, "query");
+      const context: HandlerContext = { kind: "query", name: query, id: `${this.instance}-r${++this.#requestSeq}`, source, at: Date.now() };
+      return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);
+    },
+    traceFromPeer: (record) => this.#notifyObservers(record),
+    describeSelf: () => this.#describeSelf(),
+  };
 
   #countFailure(declaration: Declaration, at: number): void {
     declaration.counters.count++;
@@ -480,7 +539,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     id = "",
     handlers = 0,
   ): void {
-    if (this.#observers.size === 0) return;
+    if (!this.#tracing) return;
     this.#emitTrace({
       kind,
       name: declaration.name,
@@ -498,7 +557,17 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     });
   }
 
+  /** Whether anyone, here or on another instance, watches traces (they cost a payload preview). */
+  get #tracing(): boolean {
+    return this.#observers.size > 0 || this.#adapter.wantsTraces;
+  }
+
   #emitTrace(record: TraceRecord): void {
+    if (this.#adapter.wantsTraces) this.#adapter.shareTrace(record);
+    this.#notifyObservers(record);
+  }
+
+  #notifyObservers(record: TraceRecord): void {
     for (const observer of this.#observers) {
       try {
         observer(record);

@@ -137,7 +137,7 @@ describe("attachSink", () => {
   it("hands public events to the transport once, serialised, and counts its deliveries", async () => {
     const bus = newBus();
     const deliver = vi.fn(() => 3);
-    bus.attachSink({ deliver });
+    bus.attachSink({ deliver, gap: () => {} });
     bus.createSignal("public", { internal: false });
     bus.createSignal("private");
     const report = await bus.trigger("public", { a: 1 });

@@ -22,6 +22,9 @@ export const TRACE_CHANNEL = "*";
 
 const TEXT_FRAME = Object.freeze({ binary: false, compress: false, fin: true });
 
+/** Live events one subscribe may hold back while its replay is fetched; beyond, they count as missed. */
+const MAX_HELD = 1_000;
+
 /** How long a slow consumer closed with 4008 gets to read its close frame before the socket is destroyed. */
 const SLOW_CLOSE_GRACE_MS = 2_000;
 
@@ -65,6 +68,8 @@ export class Connection {
   #missed = new Map<string, number>();
   #options: ConnectionOptions;
   #closing = false;
+  /** Live events held back while a subscribe fetches its replay, by name. */
+  #held = new Map<string, { id: string; frame: Buffer }[]>();
 
   constructor(id: string, ws: WebSocket, info: ConnectionInfo, options: ConnectionOptions) {
     this.id = id;
@@ -133,8 +138,17 @@ export class Connection {
    * Delivers an event (or trace) frame shared by every receiver. Returns false when the
    * overflow policy dropped it.
    */
-  deliver(channel: string, frame: Buffer): boolean {
+  deliver(channel: string, frame: Buffer, id?: string): boolean {
     if (!this.open) return false;
+    const held = this.#held.get(channel);
+    if (held) {
+      if (held.length < MAX_HELD) {
+        held.push({ id: id ?? "", frame });
+        return true;
+      }
+      this.#countMissed(channel);
+      return false;
+    }
     if (this.#queue.size === 0 && !this.#overHighWater()) {
       this.write(frame);
       return true;
@@ -159,6 +173,26 @@ export class Connection {
         this.close(CloseCode.SlowConsumer, "slow consumer: the send queue overflowed", SLOW_CLOSE_GRACE_MS);
         return false;
     }
+  }
+
+  /**
+   * Holds live events of `name` back while a subscribe fetches what it must replay first
+   * (the history may be in Redis: a round trip during which new events can arrive).
+   */
+  hold(name: string): void {
+    if (!this.#held.has(name)) this.#held.set(name, []);
+  }
+
+  /**
+   * Ends the hold: delivers the held events newer than `replayedUpTo` (the last id the replay
+   * wrote, or the `last` the client was told), so nothing is lost and nothing comes twice.
+   */
+  release(name: string, replayedUpTo: string | undefined): void {
+    const held = this.#held.get(name);
+    if (!held) return;
+    this.#held.delete(name);
+    for (const event of held) if (isNewer(event.id, replayedUpTo)) this.deliver(name, event.frame, event.id);
+    if (this.#missed.size > 0 && this.#queue.size === 0) this.#sendGaps();
   }
 
   /** Closes with `code`; a peer that does not complete the closing handshake within `graceMs` is cut off. */
@@ -196,4 +230,13 @@ export class Connection {
     for (const [event, missed] of this.#missed) this.send({ type: "gap", event, missed, reason: "overflow" });
     this.#missed.clear();
   }
+}
+
+/** Whether event id `id` comes after `than` in the same history (ids of different histories are all "newer"). */
+function isNewer(id: string, than: string | undefined): boolean {
+  if (than === undefined) return true;
+  const dash = id.lastIndexOf("-");
+  const thanDash = than.lastIndexOf("-");
+  if (id.slice(0, dash) !== than.slice(0, thanDash)) return true;
+  return Number(id.slice(dash + 1)) > Number(than.slice(thanDash + 1));
 }

@@ -1,3 +1,4 @@
+import type { ReplayFrom } from "../core/adapter";
 import type { EventBus } from "../core/bus";
 import type { AuthorizeAction, Declaration, Kind } from "../core/declarations";
 import { describeError, EventsError, ForbiddenError, HandlerError, isWireErrorCode, UnauthorizedError } from "../core/errors";
@@ -61,16 +62,22 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
   // same read may have filled the cap meanwhile.
   if (!connection.open) return;
   checkSubscriptionCap(context, connection, op.event);
-  // From here on everything is synchronous, so no live event can slip in between the replay and
-  // the subscription: the client sees ok, then any gap, then the missed events, then live ones.
-  const history = context.bus.history;
-  const replay = op.since === undefined ? undefined : history.since(op.event, op.since);
+  // Live events that arrive while the replay is fetched are held back and delivered after it:
+  // the client sees ok, then any gap, then the missed events, then live ones, each once.
   context.subscribe(connection, op.event);
-  const last = history.lastId(op.event);
-  ok(connection, op.ref, replay ? { recovered: replay.recovered, last } : { last });
-  if (!replay) return;
-  if (!replay.recovered) connection.send({ type: "gap", event: op.event, missed: replay.missed, reason: "history" });
-  for (const stored of replay.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
+  connection.hold(op.event);
+  let from: ReplayFrom;
+  try {
+    from = await context.bus.adapter.since(op.event, op.since);
+  } catch (error) {
+    connection.release(op.event, undefined);
+    context.unsubscribe(connection, op.event);
+    throw error;
+  }
+  ok(connection, op.ref, op.since === undefined ? { last: from.last } : { recovered: from.recovered, last: from.last });
+  if (op.since !== undefined && !from.recovered) connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
+  for (const stored of from.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
+  connection.release(op.event, from.events.at(-1)?.id ?? from.last);
 }
 
 function checkSubscriptionCap(context: OpContext, connection: Connection, name: string): void {

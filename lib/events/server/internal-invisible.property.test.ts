@@ -205,8 +205,8 @@ describe("internal names, to a normal (non-monitor) connection", () => {
 
   it("are never mentioned in any frame, and ops on them answer exactly as if they did not exist (property)", async () => {
     let runs = 0;
-    const realEpoch = real.bus.history.epoch;
-    const shadowEpoch = shadow.bus.history.epoch;
+    const realEpoch = real.bus.adapter.epoch;
+    const shadowEpoch = shadow.bus.adapter.epoch;
     await fc.assert(
       fc.asyncProperty(commandsArb(realEpoch), async (commands) => {
         runs++;

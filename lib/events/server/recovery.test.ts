@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { BusAdapter, MemoryAdapter, ReplayFrom } from "@/lib/events/core/adapter";
 import type { EventFrame } from "@/lib/events/protocol";
+import { deferred } from "@/test/support/wait-for";
 import { startTransport, type Harness } from "@/test/support/transport-harness";
 
 let harness: Harness;
@@ -62,5 +64,52 @@ describe("recovery with since", () => {
     expect(await back.op({ type: "subscribe", event: "model:created", since: "0badc0de-17" })).toMatchObject({ recovered: false });
     expect(await back.next((frame) => frame.type === "gap")).toEqual({ type: "gap", event: "model:created", missed: null, reason: "history" });
     expect(await back.next((frame) => frame.type === "event")).toMatchObject({ data: "after restart" });
+  });
+});
+
+describe("a replay that takes time (history in Redis)", () => {
+  it("holds live events back until the replay is written, then delivers them once, in order", async () => {
+    const client = await setup();
+    const first = await harness.bus.trigger("model:created", 1);
+    await client.next((frame) => frame.type === "event");
+    client.terminate();
+    await harness.bus.trigger("model:created", 2);
+    await harness.bus.trigger("model:created", 3);
+
+    const memory = harness.bus.adapter as MemoryAdapter;
+    const fetching = deferred();
+    const gate = deferred();
+    const slow: BusAdapter = {
+      kind: memory.kind,
+      get state() { return memory.state; },
+      get epoch() { return memory.epoch; },
+      wantsTraces: false,
+      publish: (name, json, internal) => memory.publish(name, json, internal),
+      async since(name, since): Promise<ReplayFrom> {
+        const replay = memory.since(name, since);
+        fetching.resolve();
+        await gate.promise;
+        return replay;
+      },
+      peersAnswering: () => [],
+      askPeers: () => Promise.resolve([]),
+      shareTrace: () => {},
+      instances: () => [],
+      attach: () => {},
+      close: () => Promise.resolve(),
+    };
+    harness.bus.useAdapter(slow);
+
+    const back = await harness.connect();
+    back.send({ type: "subscribe", ref: "s", event: "model:created", since: first.id });
+    await fetching.promise;
+    await harness.bus.trigger("model:created", 4); // live, while the replay is still being fetched
+    gate.resolve();
+
+    await back.next(() => eventsOf(back.frames).length === 3);
+    await back.op({ type: "ping" });
+    expect(eventsOf(back.frames).map((frame) => frame.data)).toEqual([2, 3, 4]);
+    const order = back.frames.filter((frame) => frame.type !== "welcome").map((frame) => frame.type);
+    expect(order.slice(0, 4)).toEqual(["ok", "event", "event", "event"]);
   });
 });

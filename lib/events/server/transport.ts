@@ -32,7 +32,7 @@ export interface TransportOptions {
   bus: EventBus;
   config: TransportConfig;
   logger?: Logger;
-  /** Names this process among several. @default random */
+  /** Names this process among several. @default the bus's instance */
   instance?: string;
 }
 
@@ -81,7 +81,7 @@ export class EventsTransport {
     this.#bus = options.bus;
     this.#config = options.config;
     this.#logger = options.logger ?? consoleLogger;
-    this.instance = options.instance ?? randomBytes(4).toString("hex");
+    this.instance = options.instance ?? this.#bus.instance;
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -89,7 +89,14 @@ export class EventsTransport {
       maxPayload: this.#config.maxPayload,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.#detachSink = this.#bus.attachSink({ deliver: (name, id, json) => this.#fanOut(name, id, json) });
+    this.#detachSink = this.#bus.attachSink({
+      deliver: (name, id, json) => this.#fanOut(name, id, json),
+      gap: (name, missed) => this.#gap(name, missed),
+    });
+    this.#bus.describeSelfWith(() => {
+      const stats = this.stats();
+      return { connections: stats.connections, monitors: stats.monitors, subscribers: stats.subscribers };
+    });
     this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatMs).unref();
     this.#ops = {
       bus: this.#bus,
@@ -289,8 +296,12 @@ export class EventsTransport {
     if (!subscribers || subscribers.size === 0) return 0;
     const frame = eventFrame(name, id, json);
     let delivered = 0;
-    for (const connection of subscribers) if (connection.deliver(name, frame)) delivered++;
+    for (const connection of subscribers) if (connection.deliver(name, frame, id)) delivered++;
     return delivered;
+  }
+
+  #gap(name: string, missed: number | null): void {
+    for (const connection of this.#subscribers.get(name) ?? []) connection.send({ type: "gap", event: name, missed, reason: "history" });
   }
 
   #trace(record: TraceRecord): void {
