@@ -9,6 +9,7 @@ import { ConfigError, events } from "@/lib/events";
 import { loadConfig } from "@/lib/events/config";
 import { EVENTS_PATH } from "@/lib/events/protocol";
 import { EventsTransport } from "@/lib/events/server";
+import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
 import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { listenAddress } from "@/lib/app-server/listen-address";
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
     maxPayload: config.maxPayload,
     logger: log,
   });
+  if (config.redisUrl) {
+    events.useAdapter(
+      await RedisAdapter.connect({ url: config.redisUrl, instance: events.instance, historySize: config.historySize, logger: log, startup: config.redisStartup }),
+    );
+  }
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
 
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "Shutting down: no new connections, finishing in-flight requests");
     server.close();
     await transport?.close();
+    await events.adapter.close();
     server.closeAllConnections();
     log.info("Stopped");
   });
@@ -74,7 +81,8 @@ async function main(): Promise<void> {
       mode: dev ? "development" : "production",
       config: file ?? "defaults",
       events: config.enabled,
-      instance: transport?.instance,
+      instance: events.instance,
+      adapter: events.adapter.kind,
     },
     `Ready on http://${host}:${actualPort}`,
   );
@@ -89,6 +97,8 @@ function pathOf(request: IncomingMessage): string {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
+  } else if (error instanceof RedisUnavailableError) {
+    console.error(`Startup error: ${error.message}`);
   } else {
     console.error(error);
   }

@@ -22,7 +22,13 @@ export interface EventsConfig {
   rateLimit: number;
   /** Opens the dashboard in production; undefined keeps it closed there. */
   dashboardToken: string | undefined;
+  /** Shares the bus between instances through Redis; undefined keeps it in this process. */
+  redisUrl: string | undefined;
+  redisStartup: RedisStartupPolicy;
 }
+
+export const REDIS_STARTUP_POLICIES = ["require", "degraded"] as const;
+export type RedisStartupPolicy = (typeof REDIS_STARTUP_POLICIES)[number];
 
 export type Section = "general" | "extensions" | "events";
 
@@ -177,6 +183,32 @@ export const KEYS = [
     allowed: "empty, or a token of at least 16 characters",
     doc: "In production the dashboard is closed unless this is set; it then asks for it once (httpOnly cookie). Development needs none.",
     parse: (raw) => (raw === "" ? undefined : raw.length >= 16 ? raw : undefined),
+  }),
+  spec({
+    key: "EVENTS_REDIS_URL",
+    section: "events",
+    field: "redisUrl",
+    default: "",
+    allowed: "empty, or a redis:// or rediss:// URL",
+    doc: "Shares one bus between app instances through Redis: events, history, queries and the dashboard span the cluster.",
+    parse: (raw) => {
+      if (raw === "") return undefined;
+      try {
+        const url = new URL(raw);
+        return url.protocol === "redis:" || url.protocol === "rediss:" ? raw : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  }),
+  spec({
+    key: "EVENTS_REDIS_STARTUP",
+    section: "events",
+    field: "redisStartup",
+    default: "require",
+    allowed: REDIS_STARTUP_POLICIES.join(", "),
+    doc: "Redis unreachable at startup: refuse to start (`require`), or start alone and join when it answers (`degraded`).",
+    parse: (raw) => REDIS_STARTUP_POLICIES.find((policy) => policy === raw.trim()),
   }),
 ] as const satisfies readonly KeySpec[];
 

@@ -31,6 +31,8 @@ describe("loadConfig", () => {
       maxSubscriptions: 100,
       rateLimit: 100,
       dashboardToken: undefined,
+      redisUrl: undefined,
+      redisStartup: "require",
     });
   });
 
@@ -92,6 +94,8 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       ["a subscription cap of 0", undefined, { EVENTS_MAX_SUBSCRIPTIONS: "0" }, /EVENTS_MAX_SUBSCRIPTIONS = "0"/],
       ["a rate limit that is not a number", undefined, { EVENTS_RATE_LIMIT: "fast" }, /EVENTS_RATE_LIMIT = "fast"/],
       ["a short dashboard token", undefined, { EVENTS_DASHBOARD_TOKEN: "abc" }, /EVENTS_DASHBOARD_TOKEN = "abc" .* a token of at least 16 characters/],
+      ["a Redis URL of another scheme", undefined, { EVENTS_REDIS_URL: "http://localhost:6379" }, /EVENTS_REDIS_URL = "http:\/\/localhost:6379" .* a redis:\/\/ or rediss:\/\/ URL/],
+      ["an unknown Redis startup policy", undefined, { EVENTS_REDIS_STARTUP: "maybe" }, /EVENTS_REDIS_STARTUP = "maybe" .* expected require, degraded/],
       ["EXT_EVENTS that is not a flag", "[extensions]\nEXT_EVENTS = maybe\n", {}, /EXT_EVENTS = "maybe" .* expected 1 or 0/],
       ["a misspelt key in [events], with a suggestion", "[events]\nEVENTS_EVENT_QUEUE_SIZ = 5\n", {}, /webfluid\.ini:2: unknown key EVENTS_EVENT_QUEUE_SIZ in \[events\] \(did you mean "EVENTS_EVENT_QUEUE_SIZE"\?\)/],
       ["a key in the wrong section", "[general]\nEVENTS_OVERFLOW = drop-newest\n", {}, /webfluid\.ini:2: EVENTS_OVERFLOW belongs in \[events\], not \[general\]/],

@@ -1,0 +1,1 @@
+export { RedisAdapter, RedisUnavailableError, type RedisAdapterOptions, type RedisStartup } from "./redis-adapter";

@@ -1,0 +1,200 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EventBus } from "../../core/bus";
+import { TimeoutError } from "../../core/errors";
+import { silentLogger } from "../../core/logger";
+import type { TraceRecord } from "../../core/trace";
+import { startTestRedis, type TestRedis } from "@/test/support/redis-server";
+import { deferred, waitFor } from "@/test/support/wait-for";
+import { RedisAdapter } from "./redis-adapter";
+
+let redis: TestRedis;
+const buses: EventBus[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(() => redis?.stop());
+afterEach(async () => {
+  for (const bus of buses.splice(0)) await bus.adapter.close();
+});
+
+interface Instance {
+  bus: EventBus;
+  delivered: { name: string; id: string; json: string }[];
+  gaps: { name: string; missed: number | null }[];
+}
+
+/** One app instance: a bus on the shared Redis, with the app's declarations, and a sink that records browser deliveries. */
+async function instance(id: string, options: { historySize?: number; startup?: "require" | "degraded" } = {}): Promise<Instance> {
+  const bus = new EventBus({ logger: silentLogger, instance: id, historySize: options.historySize ?? 100 });
+  bus.useAdapter(await RedisAdapter.connect({ url: redis.url, instance: id, historySize: options.historySize ?? 100, logger: silentLogger, startup: options.startup, connectTimeoutMs: 1_000 }));
+  buses.push(bus);
+  bus.createSignal("model:created", { internal: false });
+  bus.createSignal("cache:cleared");
+  const delivered: Instance["delivered"] = [];
+  const gaps: Instance["gaps"] = [];
+  bus.attachSink({ deliver: (name, eventId, json) => (delivered.push({ name, id: eventId, json }), 1), gap: (name, missed) => gaps.push({ name, missed }) });
+  await waitFor(() => bus.adapter.state === "ready" || options.startup === "degraded", "Redis to be ready");
+  return { bus, delivered, gaps };
+}
+
+describe("two instances on one Redis", () => {
+  it("run server handlers only where triggered, and deliver to browsers everywhere, with the same id", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const ranOn: string[] = [];
+    a.bus.event("model:created", (_) => ranOn.push("a"));
+    b.bus.event("model:created", (_) => ranOn.push("b"));
+    const report = await a.bus.trigger("model:created", { id: 1 });
+    expect(report.id).toMatch(/^r[0-9a-z]+-1$/);
+    await waitFor(() => b.delivered.length === 1, "B's browsers to get the event");
+    expect(b.delivered[0]).toEqual({ name: "model:created", id: report.id, json: '{"id":1}' });
+    expect(a.delivered).toEqual([b.delivered[0]]);
+    expect(ranOn).toEqual(["a"]);
+  });
+
+  it("feed listen streams on every instance, internal events included, but never browsers with internal ones", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const streamOnB = b.bus.listen("cache:cleared");
+    await a.bus.trigger("cache:cleared", { keys: 3 });
+    expect((await streamOnB.next()).value).toEqual({ keys: 3 });
+    expect(b.delivered).toEqual([]);
+  });
+
+  it("keep one history: a client that saw an event on A recovers what followed from B", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const first = await a.bus.trigger("model:created", 1);
+    await a.bus.trigger("model:created", 2);
+    await b.bus.trigger("model:created", 3);
+    const replay = await b.bus.adapter.since("model:created", first.id);
+    expect(replay.recovered).toBe(true);
+    expect(replay.events.map((event) => event.json)).toEqual(["2", "3"]);
+    expect(replay.last).toBe(replay.events[1]!.id);
+  });
+
+  it("count what the capped stream no longer holds", async () => {
+    const a = await instance("a", { historySize: 2 });
+    const first = await a.bus.trigger("model:created", 0);
+    for (let n = 1; n <= 5; n++) await a.bus.trigger("model:created", n);
+    const replay = await a.bus.adapter.since("model:created", first.id);
+    expect(replay).toMatchObject({ recovered: false, missed: 3 });
+    expect(replay.events.map((event) => event.json)).toEqual(["4", "5"]);
+  });
+});
+
+describe("queries across instances", () => {
+  it("answer a singleton request on the instance that has the handler", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    a.bus.query("model:count", (_) => 7);
+    b.bus.createSignal("noop");
+    b.bus.declarations.declare("model:count", "query");
+    await waitFor(() => b.bus.adapter.peersAnswering("model:count").includes("a"), "B to learn that A answers model:count", 10_000);
+    await expect(b.bus.request("model:count")).resolves.toBe(7);
+  });
+
+  it("collect a non-singleton request from every instance with handlers", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    a.bus.query("search", (term) => `a:${String(term)}`, { singleton: false });
+    b.bus.query("search", (term) => `b:${String(term)}`, { singleton: false });
+    await waitFor(() => b.bus.adapter.peersAnswering("search").includes("a"), "B to learn about A", 10_000);
+    await expect(b.bus.request("search", "q")).resolves.toEqual(["b:q", "a:q"]);
+  });
+
+  it("say which instance did not answer in time", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    a.bus.query("search", async (_) => new Promise(() => {}), { singleton: false, key: "stuck" });
+    b.bus.query("search", (_) => "b", { singleton: false });
+    await waitFor(() => b.bus.adapter.peersAnswering("search").includes("a"), "B to learn about A", 10_000);
+    const error = await b.bus.request("search", "q", { timeout: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/missing answers: instance a: .*did not answer "search" within 200 ms/);
+    const settled = await b.bus.requestSettled("search", "q", { timeout: 200 });
+    expect(settled.map((outcome) => [outcome.handler, outcome.ok])).toEqual([
+      ["handler #1", true],
+      ["instance a", false],
+    ]);
+  });
+
+  it("list the cluster's instances with the queries they answer", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    a.bus.query("model:count", (_) => 1);
+    await waitFor(() => b.bus.adapter.instances().some((info) => info.id === "a" && info.queries["model:count"] === 1), "the registry to show A", 10_000);
+    expect(b.bus.adapter.instances().map((info) => info.id)).toEqual(["b", "a"]);
+  });
+});
+
+describe("traces across instances", () => {
+  it("reach a monitor on another instance", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    b.bus.describeSelfWith(() => ({ connections: 1, monitors: 1, subscribers: {} }));
+    const seen = deferred<TraceRecord & { instance?: string }>();
+    b.bus.observe((record) => record.name === "model:created" && seen.resolve(record));
+    await waitFor(() => a.bus.adapter.wantsTraces, "A to learn that B monitors", 10_000);
+    await a.bus.trigger("model:created", { id: 9 });
+    expect(await seen.promise).toMatchObject({ kind: "trigger", name: "model:created", instance: "a", data: { id: 9 } });
+  });
+});
+
+describe("faults", () => {
+  it("refuse to start when Redis is unreachable, naming the URL and the way out", async () => {
+    const attempt = RedisAdapter.connect({ url: "redis://127.0.0.1:1", instance: "x", historySize: 10, logger: silentLogger, connectTimeoutMs: 500 });
+    await expect(attempt).rejects.toThrow(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1.* \(EVENTS_REDIS_URL\).*EVENTS_REDIS_STARTUP=degraded/);
+  });
+
+  it("keep local delivery through an outage, report what could not be shared as a gap, and resume", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    await a.bus.trigger("model:created", "before");
+    await waitFor(() => b.delivered.length === 1, "B to get the first event");
+
+    await redis.stop();
+    await waitFor(() => a.bus.adapter.state === "degraded" && b.bus.adapter.state === "degraded", "both to notice");
+    const during = await a.bus.trigger("model:created", "during");
+    expect(during.delivered).toBe(1); // A's own browsers still get it
+    expect(a.delivered.at(-1)).toMatchObject({ json: '"during"' });
+
+    await redis.start();
+    await waitFor(() => a.bus.adapter.state === "ready" && b.bus.adapter.state === "ready", "both to reconnect", 15_000);
+    await waitFor(() => b.gaps.length > 0, "B to be told what it missed", 10_000);
+    expect(b.gaps).toEqual([{ name: "model:created", missed: 1 }]);
+
+    await a.bus.trigger("model:created", "after");
+    await waitFor(() => b.delivered.some((event) => event.json === '"after"'), "delivery to resume", 10_000);
+    expect(b.delivered.map((event) => event.json)).toEqual(['"before"', '"after"']);
+  });
+
+  it("start degraded when configured, and join the cluster once Redis answers", async () => {
+    await redis.stop();
+    const a = await instance("a", { startup: "degraded" });
+    expect(a.bus.adapter.state).toBe("degraded");
+    await expect(a.bus.trigger("model:created", "alone")).resolves.toMatchObject({ delivered: 1 });
+    await redis.start();
+    await waitFor(() => a.bus.adapter.state === "ready", "A to join", 15_000);
+    const b = await instance("b");
+    await a.bus.trigger("model:created", "together");
+    await waitFor(() => b.delivered.length === 1, "B to get A's event");
+  });
+
+  it("fetch from the stream what a subscriber missed while its connection was down", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    await a.bus.trigger("model:created", 1);
+    await waitFor(() => b.delivered.length === 1, "B to get the first event");
+    // Cut every pub/sub connection: B's (and A's) subscriber reconnects and catches up.
+    const killer = new (await import("ioredis")).Redis(redis.url);
+    await killer.call("CLIENT", "KILL", "TYPE", "pubsub");
+    await a.bus.trigger("model:created", 2).catch(() => {});
+    await killer.quit();
+    await waitFor(() => b.bus.adapter.state === "ready", "B to reconnect", 10_000);
+    await a.bus.trigger("model:created", 3);
+    await waitFor(() => b.delivered.length === 3, "B to have every event", 10_000);
+    expect(b.delivered.map((event) => event.json)).toEqual(["1", "2", "3"]);
+  });
+});

@@ -1,0 +1,395 @@
+import { Redis } from "ioredis";
+import { MemoryAdapter, type AdapterHost, type AdapterState, type BusAdapter, type InstanceInfo, type PeerAnswer, type ReplayFrom } from "../../core/adapter";
+import { describeError } from "../../core/errors";
+import type { StoredEvent } from "../../core/history";
+import type { Logger } from "../../core/logger";
+import type { TraceRecord } from "../../core/trace";
+import type { Source } from "../../core/types";
+import { InstanceRegistry } from "./instance-registry";
+import { PeerRequests } from "./peer-requests";
+import { decodeBusMessage, DEFAULT_PREFIX, encodeGapNotice, keys, parseEventId, PUBLISH_SCRIPT, seqOfEntry, type Keys } from "./wire";
+
+export type RedisStartup = "require" | "degraded";
+
+export interface RedisAdapterOptions {
+  url: string;
+  /** This instance's id (the bus's). */
+  instance: string;
+  /** Events kept per public name in its stream (EVENTS_HISTORY_SIZE). */
+  historySize: number;
+  logger: Logger;
+  /** Key and channel prefix, to share one Redis between apps. @default "wf:events:" */
+  prefix?: string;
+  /** Redis unreachable at startup: fail (`require`, default) or start degraded and keep trying. */
+  startup?: RedisStartup;
+  /** @default 5000 */
+  connectTimeoutMs?: number;
+}
+
+type PublishingRedis = Redis & {
+  wfPublish(epochKey: string, seqKey: string, streamKey: string, ...args: (string | number)[]): Promise<string>;
+};
+
+/** How many of this instance's own recent ids per name to remember (not to deliver them twice after a catch-up). */
+const OWN_RECENT = 256;
+
+/**
+ * One bus shared by every instance through Redis.
+ * - Ids come from Redis (`<epoch>-<seq>` per name), public events are kept in a capped stream per
+ *   name, and every event goes out on one pub/sub channel in id order.
+ * - Server handlers run on the instance that triggered; browser deliveries and `listen` streams
+ *   happen on every instance.
+ * - While Redis is lost, this instance keeps working alone (local ids, local delivery), counts
+ *   what it could not share and, once back, tells the others as gaps; it also fetches from the
+ *   streams whatever it missed meanwhile. Nothing is lost silently.
+ */
+export class RedisAdapter implements BusAdapter {
+  readonly kind = "redis" as const;
+  readonly #options: Required<Omit<RedisAdapterOptions, "prefix" | "startup" | "connectTimeoutMs">>;
+  readonly #keys: Keys;
+  readonly #commands: PublishingRedis;
+  readonly #subscriber: Redis;
+  readonly #fallback: MemoryAdapter;
+  readonly #registry: InstanceRegistry;
+  readonly #peers: PeerRequests;
+  readonly #startedAt = Date.now();
+  #host: AdapterHost | undefined;
+  #epoch: string | undefined;
+  #lastSeen = new Map<string, number>();
+  #ownRecent = new Map<string, Set<number>>();
+  #chains = new Map<string, Promise<void>>();
+  #unshared = new Map<string, number>();
+  #wasReady = false;
+  #down = false;
+  #closed = false;
+
+  private constructor(options: RedisAdapterOptions) {
+    const { url, instance, historySize, logger } = options;
+    this.#options = { url, instance, historySize, logger };
+    this.#keys = keys(options.prefix ?? DEFAULT_PREFIX);
+    const redisOptions = {
+      lazyConnect: true,
+      // Fail fast while Redis is away: a trigger must fall back to local delivery, not wait.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+      autoResubscribe: false,
+    };
+    this.#commands = new Redis(url, { ...redisOptions, enableAutoPipelining: true }) as PublishingRedis;
+    this.#commands.defineCommand("wfPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.#subscriber = new Redis(url, redisOptions);
+    this.#fallback = new MemoryAdapter(historySize, `${instance}~local`);
+    this.#registry = new InstanceRegistry(instance, this.#startedAt, this.#keys, this.#commands, logger, () => this.state);
+    this.#peers = new PeerRequests(instance, this.#keys, this.#commands, logger);
+    for (const client of [this.#commands, this.#subscriber]) {
+      client.on("error", (error: unknown) => logger.debug({ err: error }, "Redis connection error"));
+      client.on("ready", () => void this.#onReady());
+      client.on("close", () => this.#onLost());
+    }
+    this.#subscriber.on("message", (channel: string, message: string) => this.#onMessage(channel, message));
+  }
+
+  /**
+   * Connects to Redis. Unreachable: throws (naming the URL and what to do), unless `startup` is
+   * `degraded`: then the adapter starts alone and joins the cluster when Redis answers.
+   */
+  static async connect(options: RedisAdapterOptions): Promise<RedisAdapter> {
+    const adapter = new RedisAdapter(options);
+    try {
+      await Promise.all([adapter.#commands.connect(), adapter.#subscriber.connect()]);
+    } catch (error) {
+      if ((options.startup ?? "require") === "require") {
+        await adapter.close();
+        throw new RedisUnavailableError(
+          `Cannot reach Redis at ${redactUrl(options.url)} (EVENTS_REDIS_URL): ${describeError(error)}. ` +
+            "Start Redis, or set EVENTS_REDIS_STARTUP=degraded to start without it and join when it answers.",
+          { cause: error },
+        );
+      }
+      options.logger.warn({ redis: redactUrl(options.url), err: error }, "Redis is unreachable: starting degraded (this instance alone) and retrying");
+    }
+    return adapter;
+  }
+
+  get state(): AdapterState {
+    return this.#commands.status === "ready" && this.#subscriber.status === "ready" ? "ready" : "degraded";
+  }
+
+  get epoch(): string {
+    return this.#epoch ?? this.#fallback.epoch;
+  }
+
+  get wantsTraces(): boolean {
+    return this.state === "ready" && this.#registry.remoteMonitors() > 0;
+  }
+
+  attach(host: AdapterHost): void {
+    this.#host = host;
+    this.#registry.start(host);
+  }
+
+  async publish(name: string, json: string | undefined, internal: boolean): Promise<string> {
+    if (this.#commands.status === "ready") {
+      const mode = json === undefined ? "n" : internal ? "i" : "p";
+      try {
+        const id = await this.#commands.wfPublish(
+          this.#keys.epoch,
+          this.#keys.seq(name),
+          this.#keys.stream(name),
+          json ?? "",
+          this.#options.historySize,
+          mode,
+          this.#keys.busChannel,
+          this.#options.instance,
+          name,
+          freshEpoch(),
+        );
+        this.#rememberOwn(name, id);
+        return id;
+      } catch (error) {
+        this.#options.logger.warn({ event: name, err: error }, `Could not publish "${name}" to Redis: delivering it on this instance only`);
+      }
+    }
+    if (json !== undefined) this.#unshared.set(name, (this.#unshared.get(name) ?? 0) + 1);
+    return this.#fallback.publish(name, json);
+  }
+
+  async since(name: string, since: string | undefined): Promise<ReplayFrom> {
+    const sinceId = since === undefined ? undefined : parseEventId(since);
+    if (sinceId?.epoch === this.#fallback.epoch || this.#commands.status !== "ready") return this.#sinceLocally(name, since);
+    const results = await this.#commands
+      .multi()
+      .set(this.#keys.epoch, freshEpoch(), "NX")
+      .get(this.#keys.epoch)
+      .get(this.#keys.seq(name))
+      .xrange(this.#keys.stream(name), "-", "+")
+      .exec();
+    if (!results || results.some(([error]) => error)) return this.#sinceLocally(name, since);
+    const epoch = results[1]![1] as string;
+    const current = Number(results[2]![1] ?? 0);
+    const stored: StoredEvent[] = (results[3]![1] as [string, string[]][]).map(([entry, fields]) => {
+      const seq = seqOfEntry(entry);
+      return { id: `${epoch}-${seq}`, seq, json: fields[1] ?? "null" };
+    });
+    const last = `${epoch}-${current}`;
+    if (since === undefined) return { events: [], recovered: true, missed: null, last };
+    if (!sinceId || sinceId.epoch !== epoch || sinceId.seq > current) return { events: stored, recovered: false, missed: null, last };
+    const events = stored.filter((event) => event.seq > sinceId.seq);
+    const missed = (events[0]?.seq ?? current + 1) - sinceId.seq - 1;
+    return { events, recovered: missed === 0, missed: missed === 0 ? null : missed, last };
+  }
+
+  peersAnswering(query: string): readonly string[] {
+    return this.state === "ready" ? this.#registry.answering(query) : [];
+  }
+
+  askPeers(query: string, data: unknown, instances: readonly string[], timeoutMs: number, source: Source): Promise<PeerAnswer[]> {
+    return this.#peers.ask(query, data, instances, timeoutMs, source);
+  }
+
+  shareTrace(record: TraceRecord): void {
+    if (this.#commands.status !== "ready") return;
+    let body: string;
+    try {
+      body = JSON.stringify({ ...record, instance: this.#options.instance });
+    } catch {
+      return;
+    }
+    this.#commands.publish(this.#keys.traceChannel, body).catch(() => {});
+  }
+
+  instances(): InstanceInfo[] {
+    return this.#host ? this.#registry.all(this.#host) : [];
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#peers.close();
+    if (this.#commands.status === "ready") await this.#registry.stop();
+    this.#commands.disconnect();
+    this.#subscriber.disconnect();
+  }
+
+  // ── connection changes ───────────────────────────────────────────────────
+
+  async #onReady(): Promise<void> {
+    if (this.state !== "ready" || this.#closed) return;
+    const { busChannel, traceChannel, requestChannel, replyChannel } = this.#keys;
+    try {
+      await this.#subscriber.subscribe(busChannel, traceChannel, requestChannel(this.#options.instance), replyChannel(this.#options.instance));
+      await this.#catchUp();
+      await this.#announceUnshared();
+      if (this.#host) await this.#registry.refresh(this.#host);
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, "Rejoining the cluster through Redis failed; retrying on the next reconnect");
+      return;
+    }
+    if (this.#down) this.#options.logger.info({ redis: redactUrl(this.#options.url) }, "Redis is back: sharing events with the cluster again");
+    this.#down = false;
+    this.#wasReady = true;
+  }
+
+  #onLost(): void {
+    if (this.#closed || !this.#wasReady || this.#down) return;
+    this.#down = true;
+    this.#options.logger.warn({ redis: redactUrl(this.#options.url) }, "Redis is lost: delivering on this instance only until it is back");
+  }
+
+  /** After a reconnect: fetch from the streams what other instances published meanwhile. */
+  async #catchUp(): Promise<void> {
+    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
+    const epoch = await this.#commands.get(this.#keys.epoch);
+    if (epoch !== this.#epoch) {
+      // Redis lost its data (or this is the first connection): a new history, nothing to catch up on.
+      this.#adoptEpoch(epoch ?? undefined);
+      return;
+    }
+    const names = [...this.#lastSeen.keys()];
+    if (names.length === 0) return;
+    const counters = await this.#commands.mget(names.map((name) => this.#keys.seq(name)));
+    names.forEach((name, index) => {
+      const last = this.#lastSeen.get(name)!;
+      const current = Number(counters[index] ?? 0);
+      if (current > last) {
+        this.#lastSeen.set(name, current);
+        this.#inOrder(name, () => this.#fetchMissed(name, last, current));
+      }
+    });
+  }
+
+  /** Events this instance triggered while alone never reached the others: they learn it as gaps. */
+  async #announceUnshared(): Promise<void> {
+    for (const [name, missed] of this.#unshared) {
+      await this.#commands.publish(this.#keys.busChannel, encodeGapNotice(this.#options.instance, name, missed));
+      this.#unshared.delete(name);
+    }
+  }
+
+  // ── messages ─────────────────────────────────────────────────────────────
+
+  #onMessage(channel: string, message: string): void {
+    const host = this.#host;
+    if (!host) return;
+    if (channel === this.#keys.busChannel) return this.#onBusMessage(message, host);
+    if (channel === this.#keys.traceChannel) {
+      try {
+        const record = JSON.parse(message) as TraceRecord & { instance: string };
+        if (record.instance !== this.#options.instance) host.traceFromPeer(record);
+      } catch {
+        // a newer version's trace: skip it
+      }
+      return;
+    }
+    if (channel === this.#keys.requestChannel(this.#options.instance)) return void this.#peers.onRequest(message, host);
+    if (channel === this.#keys.replyChannel(this.#options.instance)) this.#peers.onReply(message);
+  }
+
+  #onBusMessage(text: string, host: AdapterHost): void {
+    const message = decodeBusMessage(text);
+    if (!message) return;
+    if (message.type === "gap") {
+      if (message.origin !== this.#options.instance) this.#inOrder(message.name, () => host.reportGap(message.name, message.missed));
+      return;
+    }
+    const id = parseEventId(message.id);
+    if (!id) return;
+    if (id.epoch !== this.#epoch) this.#adoptEpoch(id.epoch);
+    const last = this.#lastSeen.get(message.name);
+    this.#lastSeen.set(message.name, Math.max(id.seq, last ?? 0));
+    if (last !== undefined && id.seq > last + 1) {
+      // Messages were missed (this subscriber reconnected): fetch them first, keep the order.
+      this.#inOrder(message.name, () => this.#fetchMissed(message.name, last, id.seq - 1));
+    }
+    if (message.origin === this.#options.instance) return; // delivered here when it was triggered
+    this.#inOrder(message.name, () => host.deliverRemote(message.name, message.id, message.json, message.internal));
+  }
+
+  /** Delivers stream entries with seq in (after, upTo]; what the stream no longer has becomes a gap. */
+  async #fetchMissed(name: string, after: number, upTo: number): Promise<void> {
+    const host = this.#host;
+    if (!host || upTo <= after) return;
+    let entries: [string, string[]][] = [];
+    try {
+      entries = await this.#commands.xrange(this.#keys.stream(name), `0-${after + 1}`, `0-${upTo}`);
+    } catch (error) {
+      this.#options.logger.warn({ event: name, err: error }, `Could not fetch missed "${name}" events from Redis`);
+    }
+    const own = this.#ownRecent.get(name);
+    for (const [entry, fields] of entries) {
+      const seq = seqOfEntry(entry);
+      if (!own?.has(seq)) host.deliverRemote(name, `${this.#epoch}-${seq}`, fields[1] ?? "null", false);
+    }
+    const missing = upTo - after - entries.length;
+    if (missing > 0) host.reportGap(name, missing);
+  }
+
+  /**
+   * Runs deliveries of one name one after another: a fetch of missed events must land before the
+   * live events that follow it. Without a fetch pending, a delivery runs at once.
+   */
+  #inOrder(name: string, step: () => void | Promise<void>): void {
+    const pending = this.#chains.get(name);
+    if (!pending) {
+      const result = step();
+      if (!(result instanceof Promise)) return;
+      const chain = result.finally(() => {
+        if (this.#chains.get(name) === chain) this.#chains.delete(name);
+      });
+      this.#chains.set(name, chain);
+      return;
+    }
+    const chain = pending.then(step).finally(() => {
+      if (this.#chains.get(name) === chain) this.#chains.delete(name);
+    });
+    this.#chains.set(name, chain);
+  }
+
+  #adoptEpoch(epoch: string | undefined): void {
+    if (this.#epoch !== undefined && epoch !== this.#epoch) {
+      this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data was lost): ids before it cannot be replayed");
+    }
+    this.#epoch = epoch;
+    this.#lastSeen.clear();
+    this.#ownRecent.clear();
+  }
+
+  #rememberOwn(name: string, id: string): void {
+    const parsed = parseEventId(id);
+    if (!parsed) return;
+    if (this.#epoch === undefined) this.#epoch = parsed.epoch;
+    let own = this.#ownRecent.get(name);
+    if (!own) this.#ownRecent.set(name, (own = new Set()));
+    own.add(parsed.seq);
+    if (own.size > OWN_RECENT) own.delete(own.values().next().value!);
+  }
+
+  #sinceLocally(name: string, since: string | undefined): ReplayFrom {
+    return this.#fallback.since(name, since);
+  }
+}
+
+/** Redis could not be reached at startup (and EVENTS_REDIS_STARTUP is `require`). */
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+}
+
+/**
+ * A new epoch name, proposed on every write: Redis keeps the first and ignores the rest, so a
+ * Redis that lost its data starts a history no old id can be mistaken for.
+ */
+function freshEpoch(): string {
+  return `r${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0")}`;
+}
+
+/** The URL without its password, for logs and errors. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Everything the Redis adapter writes: key names, the publish script, and the pub/sub message
+ * formats. One place, so that every instance of every version reads what the others write.
+ */
+
+export const DEFAULT_PREFIX = "wf:events:";
+
+export function keys(prefix: string) {
+  return {
+    /** The history's epoch: every event id starts with it; it changes when Redis loses its data. */
+    epoch: `${prefix}epoch`,
+    seq: (name: string) => `${prefix}seq:${name}`,
+    stream: (name: string) => `${prefix}stream:${name}`,
+    instance: (id: string) => `${prefix}instance:${id}`,
+    instancePattern: `${prefix}instance:*`,
+    /** Every event of the cluster, in the order Redis assigned their ids. */
+    busChannel: `${prefix}bus`,
+    traceChannel: `${prefix}trace`,
+    requestChannel: (instance: string) => `${prefix}req:${instance}`,
+    replyChannel: (instance: string) => `${prefix}rep:${instance}`,
+  };
+}
+export type Keys = ReturnType<typeof keys>;
+
+/**
+ * Gives an event its id and shares it, atomically: the epoch (created on first use), the next
+ * sequence number of the name, the stream entry `0-<seq>` for public events (capped at the
+ * history size), and one message on the bus channel. Because Redis runs it as one step, every
+ * instance sees the events of a name in id order.
+ *
+ * KEYS: epoch, seq, stream. ARGV: json, maxlen, mode ("p" public, "i" internal shared, "n" not shared),
+ * bus channel, origin instance, name, proposed epoch.
+ */
+export const PUBLISH_SCRIPT = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  redis.call('SET', KEYS[1], ARGV[7])
+  epoch = ARGV[7]
+end
+local seq = redis.call('INCR', KEYS[2])
+if ARGV[3] == 'p' and tonumber(ARGV[2]) > 0 then
+  redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[2], '0-' .. seq, 'd', ARGV[1])
+end
+local id = epoch .. '-' .. seq
+if ARGV[3] ~= 'n' then
+  redis.call('PUBLISH', ARGV[4], 'E\\n' .. ARGV[5] .. '\\n' .. ARGV[6] .. '\\n' .. id .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[1])
+end
+return id
+`;
+
+/** A message on the bus channel. */
+export type BusMessage =
+  | { type: "event"; origin: string; name: string; id: string; internal: boolean; json: string }
+  | { type: "gap"; origin: string; name: string; missed: number };
+
+export function encodeGapNotice(origin: string, name: string, missed: number): string {
+  return `G\n${origin}\n${name}\n${missed}`;
+}
+
+/** Reads a bus message; undefined for anything else (a newer version's message is skipped, not fatal). */
+export function decodeBusMessage(text: string): BusMessage | undefined {
+  const kind = text.slice(0, 2);
+  if (kind === "E\n") {
+    const parts = splitFirst(text.slice(2), 4);
+    if (!parts) return undefined;
+    const [origin, name, id, mode, json] = parts;
+    return { type: "event", origin: origin!, name: name!, id: id!, internal: mode === "i", json: json! };
+  }
+  if (kind === "G\n") {
+    const [origin, name, missed] = text.slice(2).split("\n");
+    const count = Number(missed);
+    return origin && name && Number.isSafeInteger(count) ? { type: "gap", origin, name, missed: count } : undefined;
+  }
+  return undefined;
+}
+
+/** Splits off the first `count` newline-separated fields; the rest (the JSON) is the last item. */
+function splitFirst(text: string, count: number): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = text.indexOf("\n", start);
+    if (end === -1) return undefined;
+    parts.push(text.slice(start, end));
+    start = end + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** `<epoch>-<seq>` → its parts; undefined for anything else. */
+export function parseEventId(id: string): { epoch: string; seq: number } | undefined {
+  const dash = id.lastIndexOf("-");
+  if (dash <= 0) return undefined;
+  const seq = Number(id.slice(dash + 1));
+  return Number.isSafeInteger(seq) && seq >= 0 ? { epoch: id.slice(0, dash), seq } : undefined;
+}
+
+/** Stream entries are `0-<seq>`: the entry id is the event's sequence number. */
+export function seqOfEntry(entryId: string): number {
+  return Number(entryId.slice(entryId.indexOf("-") + 1));
+}
