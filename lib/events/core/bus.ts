@@ -194,6 +194,15 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   }
 
   /**
+   * Declares a query without answering it here: in a cluster, some instances answer (say, the
+   * report workers) and every instance may ask. Declaring again with the same flags does nothing.
+   * @example events.createQuery("report:summary", { internal: false })
+   */
+  createQuery<N extends keyof Q & string>(name: N, options?: DeclareOptions): void {
+    this.declarations.declare(name, "query", options);
+  }
+
+  /**
    * Registers a handler for an event (declaring it if needed). Returns the function that removes it.
    * @example events.event("model:created", async (model) => log(`A new model appeared: ${model.id}`))
    */

@@ -138,6 +138,13 @@ describe("declaring", () => {
       expect(() => bus.query("model:count", (_) => 1)).toThrow(ConflictError);
     });
 
+    it("can be declared without a handler, for instances that only ask", async () => {
+      const bus = newBus();
+      bus.createQuery("report:summary", { internal: false });
+      expect(bus.snapshot()[0]).toMatchObject({ name: "report:summary", kind: "query", internal: false, singleton: true, handlers: 0 });
+      await expect(bus.request("report:summary")).rejects.toThrow('Query "report:summary" has no handler');
+    });
+
     it("takes several handlers when declared with singleton: false", () => {
       const bus = newBus();
       bus.query("search", (_) => "a", { singleton: false });

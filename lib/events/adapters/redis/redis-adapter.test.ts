@@ -89,8 +89,7 @@ describe("queries across instances", () => {
     const a = await instance("a");
     const b = await instance("b");
     a.bus.query("model:count", (_) => 7);
-    b.bus.createSignal("noop");
-    b.bus.declarations.declare("model:count", "query");
+    b.bus.createQuery("model:count");
     await waitFor(() => b.bus.adapter.peersAnswering("model:count").includes("a"), "B to learn that A answers model:count", 10_000);
     await expect(b.bus.request("model:count")).resolves.toBe(7);
   });
