@@ -3,6 +3,7 @@
  * each with an example; this file is the typed form of that contract, shared by the server,
  * the browser client and the benchmarks.
  */
+import type { AdapterState, InstanceInfo } from "../core/adapter";
 import type { DeclarationInfo } from "../core/declarations";
 import type { WireErrorCode } from "../core/errors";
 import type { TraceRecord } from "../core/trace";
@@ -112,7 +113,8 @@ export interface OkResults {
   unsubscribe: Record<never, never>;
   trigger: { id: string; handlers: number; failed: number; delivered: number };
   request: { data: unknown };
-  describe: { events: DescribedName[]; queries: DescribedName[] };
+  /** Monitor sessions also get `cluster`: the adapter, its state and every instance. */
+  describe: { events: DescribedName[]; queries: DescribedName[]; cluster?: ClusterInfo };
   ping: Record<never, never>;
   monitor: { instance: string; startedAt: number };
 }
@@ -122,6 +124,13 @@ export type OkFrame<T extends ClientOpType = ClientOpType> = { type: "ok"; ref: 
 /** One name in a `describe` answer; monitor sessions also get handler, subscriber and counter fields. */
 export type DescribedName = Pick<DeclarationInfo, "name" | "kind" | "internal" | "singleton" | "schema" | "description"> &
   Partial<Pick<DeclarationInfo, "handlers" | "counters">> & { subscribers?: number };
+
+export interface ClusterInfo {
+  adapter: "memory" | "redis";
+  /** `degraded` while Redis is lost: this instance delivers only to its own connections. */
+  state: AdapterState;
+  instances: InstanceInfo[];
+}
 
 export type ServerFrame = WelcomeFrame | EventFrame | GapFrame | OkFrame | ErrorFrame | TraceFrame;
 

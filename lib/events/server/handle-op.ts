@@ -127,7 +127,9 @@ function describe(context: OpContext, connection: Connection): OkResults["descri
     };
     (info.kind === "event" ? events : queries).push(described);
   }
-  return { events, queries };
+  if (!connection.monitor) return { events, queries };
+  const adapter = context.bus.adapter;
+  return { events, queries, cluster: { adapter: adapter.kind, state: adapter.state, instances: adapter.instances() } };
 }
 
 function monitor(context: OpContext, connection: Connection, op: MonitorOp): void {

@@ -230,9 +230,15 @@ describe("monitor", () => {
     expect(trace).toMatchObject({ kind: "trigger", internal: true, source: "monitor", data: { user: "ada" }, error: null, instance: "test-instance" });
     await bus.request("model:count");
     expect(await client.next((frame) => frame.type === "trace" && frame.name === "model:count")).toMatchObject({ kind: "request", source: "server", result: 3 });
-    const described = JSON.stringify(await client.op({ type: "describe" }));
+    const describedReply = await client.op({ type: "describe" });
+    const described = JSON.stringify(describedReply);
     expect(described).toContain("audit:login");
     expect(described).toContain('"subscribers":0');
+    expect(describedReply.cluster).toEqual({
+      adapter: "memory",
+      state: "ready",
+      instances: [expect.objectContaining({ id: "test-instance", connections: 1, monitors: 1, queries: expect.objectContaining({ "model:count": 1 }) })],
+    });
   });
 
   it("answers unauthorized for a forged or expired token", async () => {
