@@ -101,6 +101,19 @@ export interface RequestOptions {
 /** One handler's outcome, from `requestSettled`. */
 export type Settled<R> = { ok: true; handler: string; value: R } | { ok: false; handler: string; error: unknown };
 
+/** What `measure` observers get: enough for metrics, nothing of the payload. */
+export interface Measurement {
+  kind: "trigger" | "request";
+  name: string;
+  internal: boolean;
+  /** "ok", or the error code (a trigger with failing handlers: "handler_error"). */
+  outcome: string;
+  durationMs: number;
+  handlers: number;
+  failed: number;
+  delivered: number;
+}
+
 /** Where public events go besides handlers and streams: the WebSocket transport registers one. */
 export interface PublicEventSink {
   /** Writes (or queues) the event to every subscribed browser; returns how many connections it reached. */
@@ -133,6 +146,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   #storage = new AsyncLocalStorage<HandlerContext>();
   #streams = new Map<string, Set<EventStream<unknown>>>();
   #observers = new Set<TraceObserver>();
+  #measures = new Set<(measurement: Measurement) => void>();
   #sinks = new Set<PublicEventSink>();
   #requestSeq = 0;
   #unshareable = new Set<string>();
@@ -267,6 +281,9 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     declaration.counters.count++;
     declaration.counters.lastAt = at;
     declaration.counters.errors += failed.length;
+    if (this.#measures.size > 0) {
+      this.#emitMeasurement({ kind: "trigger", name, internal: declaration.internal, outcome: failed.length > 0 ? "handler_error" : "ok", durationMs: performance.now() - started, handlers: handlers.length, failed: failed.length, delivered });
+    }
     if (this.#tracing) {
       const firstError = failed[0]?.error;
       this.#emitTrace({
@@ -398,6 +415,9 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
+    if (this.#measures.size > 0) {
+      this.#emitMeasurement({ kind: "request", name, internal: declaration.internal, outcome: "ok", durationMs: performance.now() - started, handlers: outcomes.length, failed: 0, delivered: 0 });
+    }
     if (this.#tracing) {
       this.#emitTrace({
         kind: "request",
@@ -466,6 +486,25 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   /** Looks a name up as `kind`, limited to what `visible` admits; throws `not_found` with a suggestion. */
   lookup(name: string, kind: Kind, visible?: (declaration: Declaration) => boolean): Declaration {
     return this.declarations.require(name, kind, visible);
+  }
+
+  /**
+   * Calls `observer` with a small measurement after every trigger and request (for metrics):
+   * unlike `observe`, it costs no payload preview. Returns the unsubscribe.
+   */
+  measure(observer: (measurement: Measurement) => void): () => void {
+    this.#measures.add(observer);
+    return () => this.#measures.delete(observer);
+  }
+
+  #emitMeasurement(measurement: Measurement): void {
+    for (const observer of this.#measures) {
+      try {
+        observer(measurement);
+      } catch (error) {
+        this.#settings.logger.warn({ err: error }, "A measurement observer threw");
+      }
+    }
   }
 
   /** Calls `observer` with a trace record after every trigger and request. Returns the unsubscribe. */
@@ -548,6 +587,10 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     id = "",
     handlers = 0,
   ): void {
+    if (this.#measures.size > 0) {
+      const outcome = error instanceof EventsError ? error.code : "handler_error";
+      this.#emitMeasurement({ kind, name: declaration.name, internal: declaration.internal, outcome, durationMs: performance.now() - started, handlers, failed: 0, delivered: 0 });
+    }
     if (!this.#tracing) return;
     this.#emitTrace({
       kind,

@@ -133,6 +133,27 @@ describe("observe", () => {
   });
 });
 
+describe("measure", () => {
+  it("reports every trigger and request with its outcome, and nothing of the payload", async () => {
+    const bus = newBus();
+    const seen: unknown[] = [];
+    bus.measure((measurement) => seen.push(measurement));
+    bus.createSignal("x", { internal: false });
+    bus.event("x", function broken(_) {
+      throw new Error("no");
+    });
+    bus.query("q", (_) => 1);
+    await bus.trigger("x", { secret: "s" });
+    await bus.request("q");
+    await bus.trigger("x", { f: () => 1 }).catch(() => {});
+    expect(seen).toEqual([
+      { kind: "trigger", name: "x", internal: false, outcome: "handler_error", durationMs: expect.any(Number), handlers: 1, failed: 1, delivered: 0 },
+      { kind: "request", name: "q", internal: true, outcome: "ok", durationMs: expect.any(Number), handlers: 1, failed: 0, delivered: 0 },
+      { kind: "trigger", name: "x", internal: false, outcome: "invalid_payload", durationMs: expect.any(Number), handlers: 0, failed: 0, delivered: 0 },
+    ]);
+  });
+});
+
 describe("attachSink", () => {
   it("hands public events to the transport once, serialised, and counts its deliveries", async () => {
     const bus = newBus();
