@@ -5,6 +5,7 @@ import type { ConnectionInfo } from "../core/declarations";
 import type { TransportOverflow } from "../config/keys";
 import { CloseCode } from "../protocol/close-codes";
 import type { ServerFrame } from "../protocol/frames";
+import type { TransportCounters } from "./counters";
 import type { TokenBucket } from "./rate-limiter";
 import type { WriteBatch } from "./write-batch";
 
@@ -38,6 +39,7 @@ export interface ConnectionOptions {
   overflow: TransportOverflow;
   batch: WriteBatch;
   limiter: TokenBucket;
+  counters: TransportCounters;
   onOverflowDisconnect: (connection: Connection) => void;
 }
 
@@ -146,6 +148,7 @@ export class Connection {
         held.push({ id: id ?? "", frame });
         return true;
       }
+      this.#options.counters.drops.held++;
       this.#countMissed(channel);
       return false;
     }
@@ -158,6 +161,7 @@ export class Connection {
       return true;
     }
     this.dropped++;
+    this.#options.counters.drops[this.#options.overflow]++;
     switch (this.#options.overflow) {
       case "drop-oldest": {
         const evicted = this.#queue.shift()!;
@@ -227,7 +231,10 @@ export class Connection {
 
   #sendGaps(): void {
     if (this.#missed.size === 0) return;
-    for (const [event, missed] of this.#missed) this.send({ type: "gap", event, missed, reason: "overflow" });
+    for (const [event, missed] of this.#missed) {
+      this.#options.counters.gaps.overflow++;
+      this.send({ type: "gap", event, missed, reason: "overflow" });
+    }
     this.#missed.clear();
   }
 }

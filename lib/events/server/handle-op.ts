@@ -7,6 +7,7 @@ import type { Logger } from "../core/logger";
 import type { EventsConfig } from "../config/keys";
 import type { ClientOp, DescribedName, MonitorOp, OkResults, Ref, RequestOp, SubscribeOp, TriggerOp } from "../protocol/frames";
 import type { Connection } from "./connection";
+import type { TransportCounters } from "./counters";
 import { verifyMonitorToken } from "./monitor-token";
 
 /** What op handling needs from the transport. */
@@ -16,6 +17,7 @@ export interface OpContext {
   logger: Logger;
   instance: string;
   startedAt: number;
+  counters: TransportCounters;
   /** Replies larger than this are refused with too_large: clients may not accept more. */
   maxPayload: number;
   subscribe(connection: Connection, name: string): void;
@@ -75,7 +77,11 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
     throw error;
   }
   ok(connection, op.ref, op.since === undefined ? { last: from.last } : { recovered: from.recovered, last: from.last });
-  if (op.since !== undefined && !from.recovered) connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
+  if (op.since !== undefined) context.counters.recoveries[from.recovered ? "recovered" : "unrecovered"]++;
+  if (op.since !== undefined && !from.recovered) {
+    context.counters.gaps.history++;
+    connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
+  }
   for (const stored of from.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
   connection.release(op.event, from.events.at(-1)?.id ?? from.last);
 }

@@ -55,6 +55,8 @@ describe("recovery with since", () => {
     await back.next(() => eventsOf(back.frames).length === 3);
     expect(back.ofType("gap")).toEqual([{ type: "gap", event: "model:created", missed: 2, reason: "history" }]);
     expect(eventsOf(back.frames).map((frame) => frame.data)).toEqual([3, 4, 5]);
+    expect(harness.transport.counters.recoveries).toEqual({ recovered: 0, unrecovered: 1 });
+    expect(harness.transport.counters.gaps.history).toBe(1);
   });
 
   it("answers recovered: false with an unknown count for an id of another history (a restarted server)", async () => {

@@ -110,6 +110,10 @@ describe("slow consumers", () => {
       expect(client.gaps.every((gap) => gap.reason === "overflow")).toBe(true);
       expect(client.outOfOrder).toBe(0);
     }
+    // What the metrics count is what the clients were told.
+    const missedTotal = slow.reduce((sum, client) => sum + client.missed, 0);
+    expect(harness.transport.counters.drops["drop-oldest"]).toBe(missedTotal);
+    expect(harness.transport.counters.gaps.overflow).toBe(slow.reduce((sum, client) => sum + client.gaps.length, 0));
   });
 
   it("under drop-newest: the slow ones keep the oldest and are told how many newer ones they lost", async () => {

@@ -10,6 +10,7 @@ import { CloseCode } from "../protocol/close-codes";
 import { PROTOCOL_VERSION, SUBPROTOCOL, type ClientOp } from "../protocol/frames";
 import { parseClientOp } from "../protocol/parse-op";
 import { Connection, TRACE_CHANNEL } from "./connection";
+import { newCounters, type TransportCounters } from "./counters";
 import { handleOp, type OpContext } from "./handle-op";
 import { TokenBucket } from "./rate-limiter";
 import { checkUpgrade } from "./upgrade-guards";
@@ -60,6 +61,7 @@ export interface TransportStats {
 export class EventsTransport {
   readonly instance: string;
   readonly startedAt = Date.now();
+  readonly counters: TransportCounters = newCounters();
   #bus: EventBus;
   #config: TransportConfig;
   #logger: Logger;
@@ -74,7 +76,6 @@ export class EventsTransport {
   #heartbeat: NodeJS.Timeout;
   #detachSink: () => void;
   #stopObserving: (() => void) | undefined;
-  #slowConsumerDisconnects = 0;
   #ops: OpContext;
 
   constructor(options: TransportOptions) {
@@ -105,6 +106,7 @@ export class EventsTransport {
       instance: this.instance,
       startedAt: this.startedAt,
       maxPayload: this.#config.maxPayload,
+      counters: this.counters,
       subscribe: (connection, name) => this.#subscribe(connection, name),
       unsubscribe: (connection, name) => this.#unsubscribe(connection, name),
       subscriberCount: (name) => this.#subscribers.get(name)?.size ?? 0,
@@ -118,6 +120,7 @@ export class EventsTransport {
     socket.on("error", (error) => this.#logger.debug({ err: error }, "Upgrade socket error"));
     const verdict = checkUpgrade(request, this.#config.allowedOrigins, this.#accepting);
     if (!verdict.ok) {
+      this.counters.upgradesRefused[verdict.status] = (this.counters.upgradesRefused[verdict.status] ?? 0) + 1;
       this.#logger.warn({ status: verdict.status, origin: request.headers.origin, reason: verdict.message }, "Refused a /ws/events upgrade");
       return refuseUpgrade(socket, verdict.status, verdict.message);
     }
@@ -142,7 +145,7 @@ export class EventsTransport {
       subscribers,
       queued,
       dropped,
-      slowConsumerDisconnects: this.#slowConsumerDisconnects,
+      slowConsumerDisconnects: this.counters.slowConsumerDisconnects,
     };
   }
 
@@ -193,13 +196,15 @@ export class EventsTransport {
         overflow: this.#config.overflow,
         batch: this.#batch,
         limiter: new TokenBucket(this.#config.rateLimit),
+        counters: this.counters,
         onOverflowDisconnect: (slow) => {
-          this.#slowConsumerDisconnects++;
+          this.counters.slowConsumerDisconnects++;
           this.#logger.warn({ connection: slow.id }, "Closed a slow consumer (4008)");
         },
       },
     );
     this.#connections.add(connection);
+    this.counters.connectionsAccepted++;
     // An unhandled 'error' (a frame over maxPayload, invalid UTF-8…) would kill the process.
     ws.on("error", (error) => this.#logger.debug({ connection: id, err: error }, "WebSocket error"));
     ws.on("pong", () => (connection.missedPongs = 0));
@@ -222,6 +227,7 @@ export class EventsTransport {
     if (!connection.limiter.take()) {
       // Refused ops still get their reply, with their ref, so that the client's promise settles.
       const ref = parsed === undefined ? null : parsed.ok ? parsed.op.ref : parsed.ref;
+      this.counters.rateLimited++;
       connection.send({ type: "error", ref, code: "rate_limited", message: `Too many ops: at most ${this.#config.rateLimit} per second` });
       if (++connection.rateStrikes > MAX_RATE_STRIKES) connection.close(CloseCode.RateLimited, "rate limit exceeded");
       return;
@@ -254,6 +260,7 @@ export class EventsTransport {
   }
 
   #badFrame(connection: Connection, ref: string | number | null, message: string): void {
+    this.counters.badFrames++;
     connection.send({ type: "error", ref, code: "bad_request", message });
     if (connection.noteBadFrame(Date.now(), BAD_FRAME_WINDOW_MS) > MAX_BAD_FRAMES) {
       connection.close(CloseCode.ProtocolAbuse, "too many unreadable frames");
@@ -297,11 +304,15 @@ export class EventsTransport {
     const frame = eventFrame(name, id, json);
     let delivered = 0;
     for (const connection of subscribers) if (connection.deliver(name, frame, id)) delivered++;
+    this.counters.deliveries += delivered;
     return delivered;
   }
 
   #gap(name: string, missed: number | null): void {
-    for (const connection of this.#subscribers.get(name) ?? []) connection.send({ type: "gap", event: name, missed, reason: "history" });
+    for (const connection of this.#subscribers.get(name) ?? []) {
+      this.counters.gaps.history++;
+      connection.send({ type: "gap", event: name, missed, reason: "history" });
+    }
   }
 
   #trace(record: TraceRecord): void {
