@@ -13,6 +13,8 @@ import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis
 import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { listenAddress } from "@/lib/app-server/listen-address";
+import { createMetrics } from "@/lib/app-server/metrics";
+import { serveHealth, serveMetrics, serveReadiness } from "@/lib/app-server/operations";
 import { publishRuntime } from "@/lib/app-server/runtime";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
 import { logger } from "@/lib/logger";
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   }
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
+  const declarationsLoaded = true;
 
   const { host, port } = listenAddress();
   const dev = process.env.NODE_ENV !== "production";
@@ -42,11 +45,17 @@ async function main(): Promise<void> {
   const clientBundle: ClientBundle | undefined = transport ? await buildClientBundle(!dev) : undefined;
   announceClientScript(clientBundle ? CLIENT_SCRIPT_PATH : undefined);
   publishRuntime({ config, transport, production: !dev, startedAt: Date.now() });
+  const metrics = createMetrics(events, transport);
 
   // The port is bound first (PORT=0 picks one); requests that come while Next prepares get a 503.
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
+  const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, declarationsLoaded: () => declarationsLoaded, redisConfigured: !!config.redisUrl };
   const server = createServer((req, res) => {
-    if (clientBundle && pathOf(req) === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
+    const path = pathOf(req);
+    if (clientBundle && path === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
+    if (path === "/healthz") return serveHealth(res);
+    if (path === "/readyz") return serveReadiness(res, readiness);
+    if (path === "/metrics") return void serveMetrics(req, res, metrics, !dev, config.metricsToken);
     if (nextApp.handle) return void nextApp.handle(req, res);
     res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("Starting…");
   });

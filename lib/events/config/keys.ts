@@ -25,6 +25,8 @@ export interface EventsConfig {
   /** Shares the bus between instances through Redis; undefined keeps it in this process. */
   redisUrl: string | undefined;
   redisStartup: RedisStartupPolicy;
+  /** Opens /metrics in production (as a bearer token); undefined keeps it closed there. */
+  metricsToken: string | undefined;
 }
 
 export const REDIS_STARTUP_POLICIES = ["require", "degraded"] as const;
@@ -209,6 +211,15 @@ export const KEYS = [
     allowed: REDIS_STARTUP_POLICIES.join(", "),
     doc: "Redis unreachable at startup: refuse to start (`require`), or start alone and join when it answers (`degraded`).",
     parse: (raw) => REDIS_STARTUP_POLICIES.find((policy) => policy === raw.trim()),
+  }),
+  spec({
+    key: "EVENTS_METRICS_TOKEN",
+    section: "events",
+    field: "metricsToken",
+    default: "",
+    allowed: "empty, or a token of at least 16 characters",
+    doc: "In production /metrics is closed unless this is set; scrapers then send `Authorization: Bearer <token>`. Development needs none.",
+    parse: (raw) => (raw === "" ? undefined : raw.length >= 16 ? raw : undefined),
   }),
 ] as const satisfies readonly KeySpec[];
 

@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       dashboardToken: undefined,
       redisUrl: undefined,
       redisStartup: "require",
+      metricsToken: undefined,
     });
   });
 

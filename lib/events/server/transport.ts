@@ -115,6 +115,11 @@ export class EventsTransport {
     };
   }
 
+  /** False once shutdown began: new upgrades are refused with 503. */
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
   /** Takes an upgrade of `/ws/events`; refuses it with an HTTP status when a guard says no. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", (error) => this.#logger.debug({ err: error }, "Upgrade socket error"));

@@ -1,0 +1,63 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
+import type { EventBus } from "@/lib/events";
+import type { EventsTransport } from "@/lib/events/server";
+
+export interface ReadinessInputs {
+  bus: EventBus;
+  transport: EventsTransport | undefined;
+  nextReady: () => boolean;
+  declarationsLoaded: () => boolean;
+  redisConfigured: boolean;
+}
+
+/** `GET /healthz`: the process is up and answering. */
+export function serveHealth(response: ServerResponse): void {
+  json(response, 200, { status: "ok", uptimeSeconds: Math.round(process.uptime()) });
+}
+
+/**
+ * `GET /readyz`: 200 when this instance should get traffic — Next prepared, the app's
+ * declarations loaded, the transport accepting, Redis reachable when configured — else 503
+ * saying which check failed.
+ */
+export function serveReadiness(response: ServerResponse, inputs: ReadinessInputs): void {
+  const checks: Record<string, { ok: boolean; detail?: string }> = {
+    next: inputs.nextReady() ? { ok: true } : { ok: false, detail: "Next is still preparing" },
+    bus: inputs.declarationsLoaded() ? { ok: true } : { ok: false, detail: "the app's declarations are not loaded yet" },
+  };
+  if (inputs.transport) {
+    checks.transport = inputs.transport.accepting ? { ok: true } : { ok: false, detail: "shutting down: not accepting connections" };
+  }
+  if (inputs.redisConfigured) {
+    checks.redis = inputs.bus.adapter.state === "ready" ? { ok: true } : { ok: false, detail: "Redis is unreachable: this instance delivers only to its own connections" };
+  }
+  const ready = Object.values(checks).every((check) => check.ok);
+  json(response, ready ? 200 : 503, { status: ready ? "ready" : "not ready", instance: inputs.bus.instance, checks });
+}
+
+/**
+ * `GET /metrics`: open in development; in production closed unless EVENTS_METRICS_TOKEN is set,
+ * and then only with `Authorization: Bearer <token>`.
+ */
+export async function serveMetrics(request: IncomingMessage, response: ServerResponse, registry: Registry, production: boolean, token: string | undefined): Promise<void> {
+  if (production) {
+    if (!token) return json(response, 403, { error: { code: "forbidden", message: "Metrics are closed in production: set EVENTS_METRICS_TOKEN to open them" } });
+    if (!bearerMatches(request.headers.authorization, token)) {
+      response.setHeader("www-authenticate", 'Bearer realm="metrics"');
+      return json(response, 401, { error: { code: "unauthorized", message: "Send Authorization: Bearer <EVENTS_METRICS_TOKEN>" } });
+    }
+  }
+  response.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" }).end(await registry.metrics());
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith("Bearer ") ? header.slice(7) : "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body));
+}
