@@ -7,11 +7,14 @@ export interface TcpProxy {
   cut(): void;
   /** While true, new connections are dropped at once (the network stays down). */
   refuse(refusing: boolean): void;
+  /** Sends new connections to another port (a load balancer switching instances). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 /** A transparent TCP proxy to 127.0.0.1:`targetPort`, so a test can cut connections without touching the server. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(initialTargetPort: number): Promise<TcpProxy> {
+  let targetPort = initialTargetPort;
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
   const server = createServer((inbound) => {
@@ -41,6 +44,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     cut,
     refuse(value) {
       refusing = value;
+    },
+    retarget(port) {
+      targetPort = port;
     },
     close() {
       cut();

@@ -407,7 +407,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
         storage: this.#storage,
         adapter: this.#adapter,
       });
-      result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger);
+      result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger, id);
     } catch (error) {
       this.#countFailure(declaration, at);
       this.#traceRejection("request", declaration, source, at, started, data, error, id, outcomes.length);

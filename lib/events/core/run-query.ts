@@ -63,13 +63,13 @@ function fromPeer(answer: PeerAnswer, what: string, timeoutMs: number): Settled<
 }
 
 /** The plain result of a request: the value (singleton) or the list; every failure in one `HandlerError`. */
-export function resultOf(declaration: Declaration, outcomes: Settled<unknown>[], logger: Logger): unknown {
+export function resultOf(declaration: Declaration, outcomes: Settled<unknown>[], logger: Logger, requestId: string): unknown {
   const failures = outcomes.filter((outcome): outcome is Extract<Settled<unknown>, { ok: false }> => !outcome.ok);
   if (failures.length > 0) {
     const onlyTimeouts = failures.every((failure) => failure.error instanceof TimeoutError);
     const detail = failures.map((failure) => `${failure.handler}: ${describeError(failure.error)}`).join("; ");
     for (const failure of failures) {
-      logger.error({ query: declaration.name, handler: failure.handler, err: failure.error }, `Query handler ${failure.handler} of "${declaration.name}" failed`);
+      logger.error({ query: declaration.name, id: requestId, handler: failure.handler, err: failure.error }, `Query handler ${failure.handler} of "${declaration.name}" failed`);
     }
     const errors = failures.map((failure) => failure.error);
     const cause = errors.length === 1 ? errors[0] : new AggregateError(errors, detail);
