@@ -2,22 +2,30 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { MemoryAdapter, type AdapterHost, type BusAdapter } from "./adapter";
 import {
-  Declarations,
-  type Declaration,
-  type DeclarationInfo,
-  type DeclareOptions,
-  type HandlerOptions,
-  type Kind,
-  type RegisteredHandler,
-} from "./declarations";
+  DEFAULT_BUS_SETTINGS,
+  type BusSettings,
+  type DeliveryReport,
+  type HandlerFailure,
+  type Measurement,
+  type PublicEventSink,
+  type RequestOptions,
+  type Settled,
+  type Signal,
+  type TriggerOptions,
+} from "./bus-types";
+import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
 import { withDeadline } from "./deadline";
 import { describeError, EventsError } from "./errors";
-import { EventStream, type ListenOptions } from "./event-stream";
+import type { EventStream, ListenOptions } from "./event-stream";
 import { checkSize, toJsonText } from "./json-value";
-import { consoleLogger, type Logger } from "./logger";
+import { runEventHandlers } from "./run-handler";
+import { StreamRegistry } from "./stream-registry";
 import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
-import { previewOf, type TraceObserver, type TraceRecord } from "./trace";
+import { previewOf, type TraceObserver } from "./trace";
+import { Watchers } from "./watchers";
+
+export * from "./bus-types";
 import type {
   EventHandler,
   EventMap,
@@ -31,103 +39,6 @@ import type {
   RequestResult,
   Source,
 } from "./types";
-
-const NO_FAILURES: HandlerFailure[] = [];
-Object.freeze(NO_FAILURES);
-
-function inRegistrationOrder(failed: [number, HandlerFailure][]): HandlerFailure[] {
-  return failed.sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-/** The bus's tunables; `configure()` changes them, `DEFAULT_BUS_SETTINGS` holds the defaults. */
-export interface BusSettings {
-  /** Names this process among the app's instances (traces, cluster view). @default random */
-  instance: string;
-  /** Capacity of each `listen` queue. @default 5 */
-  queueSize: number;
-  /** Public events kept per name for replay after a reconnect. @default 100 */
-  historySize: number;
-  /** How long `request` waits when the caller gives no timeout, in ms. @default 10000 */
-  requestTimeout: number;
-  /** Largest public payload, as JSON bytes: what a browser could not be sent is refused at trigger. @default 65536 */
-  maxPayload: number;
-  /** Where handler errors are logged. @default errors and warnings to the console */
-  logger: Logger;
-}
-
-export const DEFAULT_BUS_SETTINGS: Readonly<Omit<BusSettings, "instance">> = Object.freeze({
-  queueSize: 5,
-  historySize: 100,
-  requestTimeout: 10_000,
-  maxPayload: 65_536,
-  logger: consoleLogger,
-});
-
-/** What `trigger` resolves to once every handler has finished. */
-export interface DeliveryReport {
-  /** The new event's id. */
-  id: string;
-  name: string;
-  /** Handlers that ran. */
-  handlers: number;
-  /** Handlers that threw, with their errors (already logged). */
-  failed: HandlerFailure[];
-  /** Browser connections the event was written or queued to. */
-  delivered: number;
-}
-
-export interface HandlerFailure {
-  handler: string;
-  error: unknown;
-}
-
-export interface TriggerOptions {
-  /** Who triggers, for traces and `events.context()`. @default "server" */
-  source?: Source;
-}
-
-export interface RequestOptions {
-  /** @default BusSettings.requestTimeout */
-  timeout?: number;
-  signal?: AbortSignal;
-  /** @default "server" */
-  source?: Source;
-}
-
-/** One handler's outcome, from `requestSettled`. */
-export type Settled<R> = { ok: true; handler: string; value: R } | { ok: false; handler: string; error: unknown };
-
-/** What `measure` observers get: enough for metrics, nothing of the payload. */
-export interface Measurement {
-  kind: "trigger" | "request";
-  name: string;
-  internal: boolean;
-  /** "ok", or the error code (a trigger with failing handlers: "handler_error"). */
-  outcome: string;
-  durationMs: number;
-  handlers: number;
-  failed: number;
-  delivered: number;
-}
-
-/** Where public events go besides handlers and streams: the WebSocket transport registers one. */
-export interface PublicEventSink {
-  /** Writes (or queues) the event to every subscribed browser; returns how many connections it reached. */
-  deliver(name: string, id: string, json: string): number;
-  /** Tells every subscribed browser that events of `name` were lost (an adapter could not fetch them). */
-  gap(name: string, missed: number | null): void;
-}
-
-/** A typed handle on one declared event, returned by `createSignal`. */
-export interface Signal<N extends string, T> {
-  readonly name: N;
-  trigger(...args: PayloadArgs<T>): Promise<DeliveryReport>;
-  listen(options?: ListenOptions): EventStream<T>;
-}
 
 /**
  * The in-process event bus: declarations, triggers, queries and streams. One instance per
@@ -144,9 +55,11 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   #settings: BusSettings;
   #adapter: BusAdapter;
   #storage = new AsyncLocalStorage<HandlerContext>();
-  #streams = new Map<string, Set<EventStream<unknown>>>();
-  #observers = new Set<TraceObserver>();
-  #measures = new Set<(measurement: Measurement) => void>();
+  #streams = new StreamRegistry();
+  #watchers = new Watchers(
+    () => this.#settings.logger,
+    () => this.#adapter,
+  );
   #sinks = new Set<PublicEventSink>();
   #requestSeq = 0;
   #unshareable = new Set<string>();
@@ -272,21 +185,21 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
     if (typeof id !== "string") id = await id;
     const delivered = json === undefined ? 0 : this.#deliverToSinks(name, id, json);
-    const streamsDone = this.#deliverToStreams(name, payload);
+    const streamsDone = this.#streams.push(name, payload);
     const handlers = declaration.handlers;
     const context: HandlerContext = { kind: "event", name, id, source, at };
-    const outcome = this.#runEventHandlers(handlers, payload, context);
+    const outcome = runEventHandlers(this.#storage, handlers, payload, context, (handler, error) => this.#logHandlerFailure(context, handler, error));
     const failed = Array.isArray(outcome) ? outcome : await outcome;
     if (streamsDone) await streamsDone;
     declaration.counters.count++;
     declaration.counters.lastAt = at;
     declaration.counters.errors += failed.length;
-    if (this.#measures.size > 0) {
-      this.#emitMeasurement({ kind: "trigger", name, internal: declaration.internal, outcome: failed.length > 0 ? "handler_error" : "ok", durationMs: performance.now() - started, handlers: handlers.length, failed: failed.length, delivered });
+    if (this.#watchers.measuring) {
+      this.#watchers.measured({ kind: "trigger", name, internal: declaration.internal, outcome: failed.length > 0 ? "handler_error" : "ok", durationMs: performance.now() - started, handlers: handlers.length, failed: failed.length, delivered });
     }
-    if (this.#tracing) {
+    if (this.#watchers.tracing) {
       const firstError = failed[0]?.error;
-      this.#emitTrace({
+      this.#watchers.trace({
         kind: "trigger",
         name,
         id,
@@ -302,38 +215,6 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       });
     }
     return { id, name, handlers: handlers.length, failed, delivered };
-  }
-
-  /**
-   * Calls every handler at once. Synchronous handlers cost no promise at all; the returned
-   * promise (if any) settles when the asynchronous ones have. Failures come back in
-   * registration order.
-   */
-  #runEventHandlers(handlers: readonly RegisteredHandler[], data: unknown, context: HandlerContext): HandlerFailure[] | Promise<HandlerFailure[]> {
-    // Hot path: no closures are created per call unless a handler is asynchronous or fails
-    // (tsx's keepNames makes every named closure cost a defineProperty).
-    let failed: [number, HandlerFailure][] | undefined;
-    let pending: Promise<void>[] | undefined;
-    for (let index = 0; index < handlers.length; index++) {
-      const handler = handlers[index]!;
-      let result: unknown;
-      try {
-        // A fresh context object per handler: one handler cannot change what another reads.
-        result = this.#storage.run({ ...context }, handler.fn, data);
-      } catch (error) {
-        (failed ??= []).push([index, this.#logHandlerFailure(context, handler.label, error)]);
-        continue;
-      }
-      if (isThenable(result)) {
-        (pending ??= []).push(
-          Promise.resolve(result).then(undefined, (error: unknown) => {
-            (failed ??= []).push([index, this.#logHandlerFailure(context, handler.label, error)]);
-          }),
-        );
-      }
-    }
-    if (!pending) return failed ? inRegistrationOrder(failed) : NO_FAILURES;
-    return (pending.length === 1 ? pending[0]! : Promise.all(pending)).then(() => (failed ? inRegistrationOrder(failed) : NO_FAILURES));
   }
 
   #logHandlerFailure(context: HandlerContext, handler: string, error: unknown): HandlerFailure {
@@ -353,17 +234,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     return delivered;
   }
 
-  /** Pushes to every stream; returns a promise only when a `block` stream makes the trigger wait. */
-  #deliverToStreams(name: string, data: unknown): Promise<unknown> | undefined {
-    const streams = this.#streams.get(name);
-    if (!streams) return undefined;
-    let waits: Promise<void>[] | undefined;
-    for (const stream of streams) {
-      const wait = stream.push(data);
-      if (wait) (waits ??= []).push(wait);
-    }
-    return waits && Promise.all(waits);
-  }
+
 
   // ── queries ──────────────────────────────────────────────────────────────
 
@@ -415,11 +286,11 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
-    if (this.#measures.size > 0) {
-      this.#emitMeasurement({ kind: "request", name, internal: declaration.internal, outcome: "ok", durationMs: performance.now() - started, handlers: outcomes.length, failed: 0, delivered: 0 });
+    if (this.#watchers.measuring) {
+      this.#watchers.measured({ kind: "request", name, internal: declaration.internal, outcome: "ok", durationMs: performance.now() - started, handlers: outcomes.length, failed: 0, delivered: 0 });
     }
-    if (this.#tracing) {
-      this.#emitTrace({
+    if (this.#watchers.tracing) {
+      this.#watchers.trace({
         kind: "request",
         name,
         id,
@@ -451,25 +322,15 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
 
   #listen(name: string, options: ListenOptions = {}): EventStream<unknown> {
     this.declarations.require(name, "event");
-    let streams = this.#streams.get(name);
-    if (!streams) this.#streams.set(name, (streams = new Set()));
-    const owner = streams;
-    const stream: EventStream<unknown> = new EventStream(name, this.#settings.queueSize, options, () => {
-      owner.delete(stream);
-      if (owner.size === 0 && this.#streams.get(name) === owner) this.#streams.delete(name);
-    });
-    owner.add(stream);
-    if (options.signal?.aborted) void stream.return();
-    return stream;
+    return this.#streams.open(name, this.#settings.queueSize, options);
   }
+
 
   /** Open `listen` streams, by name (for leak checks and the dashboard). */
   streamCount(name?: string): number {
-    if (name !== undefined) return this.#streams.get(name)?.size ?? 0;
-    let total = 0;
-    for (const streams of this.#streams.values()) total += streams.size;
-    return total;
+    return this.#streams.count(name);
   }
+
 
   // ── introspection ────────────────────────────────────────────────────────
 
@@ -493,24 +354,12 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
    * unlike `observe`, it costs no payload preview. Returns the unsubscribe.
    */
   measure(observer: (measurement: Measurement) => void): () => void {
-    this.#measures.add(observer);
-    return () => this.#measures.delete(observer);
-  }
-
-  #emitMeasurement(measurement: Measurement): void {
-    for (const observer of this.#measures) {
-      try {
-        observer(measurement);
-      } catch (error) {
-        this.#settings.logger.warn({ err: error }, "A measurement observer threw");
-      }
-    }
+    return this.#watchers.measure(observer);
   }
 
   /** Calls `observer` with a trace record after every trigger and request. Returns the unsubscribe. */
   observe(observer: TraceObserver): () => void {
-    this.#observers.add(observer);
-    return () => this.#observers.delete(observer);
+    return this.#watchers.observe(observer);
   }
 
   /** Lets the transport report its connections and subscribers for the cluster view. */
@@ -555,18 +404,18 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     instance: () => this.#settings.instance,
     deliverRemote: (name, id, json, internal) => {
       if (!internal) this.#deliverToSinks(name, id, json);
-      if (this.#streams.has(name)) void this.#deliverToStreams(name, JSON.parse(json));
+      if (this.#streams.has(name)) void this.#streams.push(name, JSON.parse(json));
     },
     reportGap: (name, missed) => {
       for (const sink of this.#sinks) sink.gap(name, missed);
-      for (const stream of this.#streams.get(name) ?? []) stream.missed += missed ?? 0;
+      this.#streams.addMissed(name, missed ?? 0);
     },
     answerPeer: (query, data, timeoutMs, source) => {
       const declaration = this.declarations.require(query, "query");
       const context: HandlerContext = { kind: "query", name: query, id: `${this.instance}-r${++this.#requestSeq}`, source, at: Date.now() };
       return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);
     },
-    traceFromPeer: (record) => this.#notifyObservers(record),
+    traceFromPeer: (record) => this.#watchers.notify(record),
     describeSelf: () => this.#describeSelf(),
   };
 
@@ -587,12 +436,12 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     id = "",
     handlers = 0,
   ): void {
-    if (this.#measures.size > 0) {
+    if (this.#watchers.measuring) {
       const outcome = error instanceof EventsError ? error.code : "handler_error";
-      this.#emitMeasurement({ kind, name: declaration.name, internal: declaration.internal, outcome, durationMs: performance.now() - started, handlers, failed: 0, delivered: 0 });
+      this.#watchers.measured({ kind, name: declaration.name, internal: declaration.internal, outcome, durationMs: performance.now() - started, handlers, failed: 0, delivered: 0 });
     }
-    if (!this.#tracing) return;
-    this.#emitTrace({
+    if (!this.#watchers.tracing) return;
+    this.#watchers.trace({
       kind,
       name: declaration.name,
       id,
@@ -607,25 +456,5 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       data: previewOf(data),
       ...(kind === "request" ? { result: null } : {}),
     });
-  }
-
-  /** Whether anyone, here or on another instance, watches traces (they cost a payload preview). */
-  get #tracing(): boolean {
-    return this.#observers.size > 0 || this.#adapter.wantsTraces;
-  }
-
-  #emitTrace(record: TraceRecord): void {
-    if (this.#adapter.wantsTraces) this.#adapter.shareTrace(record);
-    this.#notifyObservers(record);
-  }
-
-  #notifyObservers(record: TraceRecord): void {
-    for (const observer of this.#observers) {
-      try {
-        observer(record);
-      } catch (error) {
-        this.#settings.logger.warn({ err: error }, "A trace observer threw");
-      }
-    }
   }
 }

@@ -1,4 +1,6 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
+import type { HandlerFailure } from "./bus-types";
+import type { RegisteredHandler } from "./declarations";
 import type { HandlerContext } from "./types";
 
 /**
@@ -22,3 +24,53 @@ function invoke(fn: (data: unknown) => unknown, data: unknown): Promise<unknown>
     return Promise.reject(error);
   }
 }
+
+const NO_FAILURES: HandlerFailure[] = [];
+Object.freeze(NO_FAILURES);
+
+function inRegistrationOrder(failed: [number, HandlerFailure][]): HandlerFailure[] {
+  return failed.sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * Calls every handler at once. Synchronous handlers cost no promise at all; the returned
+ * promise (if any) settles when the asynchronous ones have. Failures come back in
+ * registration order.
+ */
+export function runEventHandlers(
+  storage: AsyncLocalStorage<HandlerContext>,
+  handlers: readonly RegisteredHandler[],
+  data: unknown,
+  context: HandlerContext,
+  logFailure: (handler: string, error: unknown) => HandlerFailure,
+): HandlerFailure[] | Promise<HandlerFailure[]> {
+  // Hot path: no closures are created per call unless a handler is asynchronous or fails
+  // (tsx's keepNames makes every named closure cost a defineProperty).
+  let failed: [number, HandlerFailure][] | undefined;
+  let pending: Promise<void>[] | undefined;
+  for (let index = 0; index < handlers.length; index++) {
+    const handler = handlers[index]!;
+    let result: unknown;
+    try {
+      // A fresh context object per handler: one handler cannot change what another reads.
+      result = storage.run({ ...context }, handler.fn, data);
+    } catch (error) {
+      (failed ??= []).push([index, logFailure(handler.label, error)]);
+      continue;
+    }
+    if (isThenable(result)) {
+      (pending ??= []).push(
+        Promise.resolve(result).then(undefined, (error: unknown) => {
+          (failed ??= []).push([index, logFailure(handler.label, error)]);
+        }),
+      );
+    }
+  }
+  if (!pending) return failed ? inRegistrationOrder(failed) : NO_FAILURES;
+  return (pending.length === 1 ? pending[0]! : Promise.all(pending)).then(() => (failed ? inRegistrationOrder(failed) : NO_FAILURES));
+}
+

@@ -20,7 +20,7 @@ describe("parseClientOp under fuzzing", () => {
           expect(parsed.message.length).toBeGreaterThan(0);
           return;
         }
-        const op = parsed.op as Record<string, unknown>;
+        const op = parsed.op as unknown as Record<string, unknown>;
         expect(OP_TYPES).toContain(op.type);
         expect(typeof op.ref === "number" ? Number.isFinite(op.ref) : (op.ref as string).length <= MAX_REF_LENGTH && (op.ref as string).length > 0).toBe(true);
         for (const field of ["event", "query"]) {
