@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { clientScriptPath } from "@/lib/app-server/client-script";
+import { THEME_BOOT_SCRIPT } from "@/lib/dashboard/theme";
+import { SiteHeader } from "./_components/nav/site-header";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,13 +17,19 @@ export const dynamic = "force-dynamic";
 export default function RootLayout({ children }: { children: ReactNode }) {
   const eventsScript = clientScriptPath();
   return (
-    <html lang="en">
+    // The boot script sets the theme class on <html> before hydration: React must not fight it.
+    <html lang="en" suppressHydrationWarning>
       <head>
+        {/* A constant (no data in it): picks the light or dark theme before the first paint. */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
         {/* A classic, blocking script: window.wf.ext.events exists before any page script runs. */}
         {/* eslint-disable-next-line @next/next/no-sync-scripts -- it must run before module scripts, as in the seed */}
         {eventsScript ? <script src={eventsScript} /> : null}
       </head>
-      <body className="min-h-screen bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">{children}</body>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <SiteHeader />
+        {children}
+      </body>
     </html>
   );
 }

@@ -1,37 +1,49 @@
-import { events } from "@/lib/events";
+import { firstSnapshot } from "@/lib/dashboard/first-snapshot";
+import { requestAccess } from "@/lib/dashboard/request-access";
+import { AccessNotice, Code } from "./_components/access/access-notice";
+import { LoginForm } from "./_components/access/login-form";
+import { DashboardGrid } from "./_components/dashboard/dashboard-grid";
+import { DashboardProvider } from "./_components/dashboard/dashboard-provider";
 
-export const dynamic = "force-dynamic";
+/**
+ * The developer dashboard. This Server Component checks access, reads the first registry snapshot
+ * and issues a short-lived monitor token; the live parts are client components fed by one store.
+ */
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { runtime, access } = await requestAccess();
+  if (!runtime) {
+    return (
+      <AccessNotice title="The events server is not running">
+        <p>
+          The dashboard needs the app&apos;s own server: start it with <Code>npm run dev</Code> (or <Code>npm start</Code> after a build), not{" "}
+          <Code>next dev</Code>.
+        </p>
+      </AccessNotice>
+    );
+  }
+  if (access === "closed") {
+    return (
+      <AccessNotice title="The dashboard is closed">
+        <p>
+          closed: set <Code>EVENTS_DASHBOARD_TOKEN</Code> (16 characters or more) on the server to open it in production, then sign in here with that
+          token.
+        </p>
+      </AccessNotice>
+    );
+  }
+  if (access === "login") {
+    return (
+      <AccessNotice title="Sign in to the dashboard">
+        <p>This production server protects its dashboard with a token.</p>
+        <LoginForm />
+      </AccessNotice>
+    );
+  }
 
-export default function RegistryPage() {
-  const declarations = events.snapshot();
+  const { init, monitorToken } = firstSnapshot(runtime, await searchParams);
   return (
-    <main className="mx-auto max-w-5xl p-8">
-      <h1 className="text-2xl font-semibold">Webfluid Events</h1>
-      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Declared events and queries of this process.</p>
-      <table className="mt-6 w-full text-left text-sm">
-        <thead>
-          <tr className="border-b border-slate-200 dark:border-slate-800">
-            <th className="py-2">Name</th>
-            <th>Kind</th>
-            <th>Visibility</th>
-            <th>Singleton</th>
-            <th>Handlers</th>
-            <th>Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          {declarations.map((declaration) => (
-            <tr key={declaration.name} className="border-b border-slate-100 dark:border-slate-900" data-name={declaration.name}>
-              <td className="py-2 font-mono">{declaration.name}</td>
-              <td>{declaration.kind}</td>
-              <td>{declaration.internal ? "internal" : "public"}</td>
-              <td>{declaration.singleton ? "yes" : "no"}</td>
-              <td>{declaration.handlers}</td>
-              <td>{declaration.counters.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </main>
+    <DashboardProvider init={init} monitorToken={monitorToken}>
+      <DashboardGrid />
+    </DashboardProvider>
   );
 }

@@ -2,3 +2,5 @@
 // every event and query exists before the first trigger (like the seed's `fluid/events` package).
 import "./register";
 import "./models";
+import "./demo";
+import "./reports";

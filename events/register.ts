@@ -1,3 +1,4 @@
+import type { CacheWarmed, DemoPing, HealthReport } from "./demo";
 import type { ModelCreated } from "./schemas";
 
 // The app's events and queries, by name: from here on the compiler checks every
@@ -6,9 +7,13 @@ declare module "@/lib/events" {
   interface Register {
     events: {
       "model:created": ModelCreated;
+      "demo:ping": DemoPing;
+      "cache:warmed": CacheWarmed;
     };
     queries: {
       "model:count": { data: void; result: number };
+      "health:check": { data: void; result: HealthReport; singleton: false };
+      "report:summary": { data: void; result: { answeredBy: string; models: number } };
     };
   }
 }

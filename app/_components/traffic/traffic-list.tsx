@@ -1,0 +1,82 @@
+"use client";
+
+import Link from "next/link";
+import { useCallback, useMemo } from "react";
+import { activeFilterCount, EMPTY_FILTERS, traceMatcher } from "@/lib/dashboard/trace-filters";
+import type { TraceRow } from "@/lib/dashboard/trace-row";
+import { buttonClass } from "../ui/styles";
+import { useDashboard, useDashboardActions } from "../dashboard/store-context";
+import { TRAFFIC_GRID } from "./trace-labels";
+import { TraceRowView } from "./trace-row-view";
+import { useVirtualRows } from "./use-virtual-rows";
+
+export const ROW_HEIGHT = 32;
+const HEADERS = ["Time", "Kind", "Name", "Source", "Payload", "Handlers", "Browsers", "Duration", "Outcome"];
+
+/** The live traffic, newest first; only the rows in view are in the DOM. */
+export function TrafficList() {
+  const rows = useDashboard((state) => state.rows);
+  const filters = useDashboard((state) => state.filters);
+  const selectedSeq = useDashboard((state) => state.selected?.seq ?? null);
+  const { select, setFilters } = useDashboardActions();
+  const shown = useMemo(() => (activeFilterCount(filters) ? rows.filter(traceMatcher(filters)) : rows), [rows, filters]);
+  const { scrollerRef, onScroll, range } = useVirtualRows(shown.length, ROW_HEIGHT);
+  const onSelect = useCallback((row: TraceRow) => select(row), [select]);
+
+  return (
+    <div className="flex min-h-0 min-w-0 flex-1 flex-col">
+      <div ref={scrollerRef} onScroll={onScroll} className="h-[22rem] overflow-auto [contain:strict]" data-testid="traffic-scroller">
+        <div className="min-w-[56rem]">
+          <div className={`${TRAFFIC_GRID} sticky top-0 z-10 border-b border-slate-200 bg-white px-3 py-1.5 text-[11px] font-medium uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`} aria-hidden="true">
+            {HEADERS.map((header, index) => (
+              <span key={header} className={index >= 5 && index <= 7 ? "text-right" : ""}>
+                {header}
+              </span>
+            ))}
+          </div>
+          {shown.length === 0 ? (
+            <EmptyTraffic anyRows={rows.length > 0} onReset={() => setFilters(EMPTY_FILTERS)} />
+          ) : (
+            <div style={{ height: range.height, position: "relative" }}>
+              <ol aria-label="Traces, newest first" className="absolute inset-x-0" style={{ top: range.offset }}>
+                {shown.slice(range.start, range.end).map((row, index) => (
+                  <TraceRowView
+                    key={row.seq}
+                    row={row}
+                    selected={row.seq === selectedSeq}
+                    height={ROW_HEIGHT}
+                    position={range.start + index + 1}
+                    size={shown.length}
+                    onSelect={onSelect}
+                  />
+                ))}
+              </ol>
+            </div>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function EmptyTraffic({ anyRows, onReset }: { anyRows: boolean; onReset: () => void }) {
+  if (anyRows) {
+    return (
+      <div className="flex flex-col items-start gap-2 p-6 text-sm text-slate-600 dark:text-slate-400">
+        <p>No trace matches the filters.</p>
+        <button type="button" className={buttonClass("secondary", "sm")} onClick={onReset}>
+          Reset filters
+        </button>
+      </div>
+    );
+  }
+  return (
+    <p className="p-6 text-sm text-slate-600 dark:text-slate-400">
+      No traffic yet — add a model on{" "}
+      <Link href="/demo" className="font-medium text-sky-700 underline dark:text-sky-400">
+        /demo
+      </Link>{" "}
+      or fire an event. Every trigger and request in the app shows here as it happens, internal ones included.
+    </p>
+  );
+}

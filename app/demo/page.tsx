@@ -1,0 +1,22 @@
+import { listModels } from "@/lib/db/models";
+import { ModelsLive } from "../_components/demo/models-live";
+
+/**
+ * The seed's browser page: the first list comes from the server, then the injected client keeps it
+ * live (`new window.wf.ext.events.EventManager()`, `subscribe("model:created")`, `registerHandler`).
+ */
+export default function DemoPage() {
+  const models = listModels().map(({ id, value }) => ({ id, value }));
+  return (
+    <main className="mx-auto flex max-w-3xl flex-col gap-6 px-6 py-8">
+      <div>
+        <h1 className="text-xl font-semibold">Demo: models</h1>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          This page subscribes to <code className="font-mono">model:created</code> with the injected client. Add a model here or with{" "}
+          <code className="font-mono">curl -X POST /api/models</code>: every open page lists it at once, and the dashboard shows the trigger.
+        </p>
+      </div>
+      <ModelsLive initial={models} />
+    </main>
+  );
+}

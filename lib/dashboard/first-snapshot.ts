@@ -1,0 +1,31 @@
+// Server only: what the dashboard page hands its client store (never import it from a Client Component).
+import type { AppRuntime } from "@/lib/app-server/runtime";
+import { events } from "@/lib/events";
+import { createMonitorToken } from "@/lib/events/server/monitor-token";
+import type { DeclarationInfo } from "@/lib/events/core/declarations";
+import type { DashboardInit } from "./store";
+import { filtersFromSearch } from "./trace-filters";
+
+/** The page's monitor token lives this long; reconnects fetch fresh ones from the token route. */
+export const PAGE_TOKEN_TTL_MS = 5 * 60_000;
+
+/**
+ * The first registry snapshot (declarations, live subscribers), the server's instance, the
+ * filters from the URL, and a short-lived monitor token (null when events are off).
+ */
+export function firstSnapshot(runtime: AppRuntime, search: Record<string, string | string[] | undefined>): { init: DashboardInit; monitorToken: string | null } {
+  const { transport, config } = runtime;
+  const now = Date.now();
+  return {
+    init: {
+      // Through JSON: only plain data may cross to a Client Component (a schema exported by another
+      // module copy, as after a hot reload, may not be a plain object).
+      declarations: JSON.parse(JSON.stringify(events.snapshot())) as DeclarationInfo[],
+      subscribers: transport?.stats().subscribers ?? {},
+      server: { instance: transport?.instance ?? null, startedAt: transport?.startedAt ?? runtime.startedAt },
+      filters: filtersFromSearch(search),
+      renderedAt: now,
+    },
+    monitorToken: transport ? createMonitorToken(config.secretKey, PAGE_TOKEN_TTL_MS, now) : null,
+  };
+}

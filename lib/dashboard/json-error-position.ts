@@ -1,0 +1,99 @@
+/**
+ * Where a JSON text first goes wrong, and why, in words that do not depend on the browser engine
+ * (V8 names no position for "Unexpected token"). Only called after JSON.parse has failed.
+ */
+export interface JsonSyntaxError {
+  /** Character offset of the problem. */
+  offset: number;
+  message: string;
+}
+
+class Stop extends Error {
+  constructor(readonly offset: number, message: string) {
+    super(message);
+  }
+}
+
+export function findJsonError(text: string): JsonSyntaxError | null {
+  let i = 0;
+  const describe = (at: number) => (at >= text.length ? "the end of the text" : `${JSON.stringify(text[at])}`);
+  const fail = (message: string): never => {
+    throw new Stop(i, `${message}, found ${describe(i)}`);
+  };
+  const space = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail("Expected a value");
+  };
+  const string = () => {
+    i++; // the opening quote
+    while (i < text.length && text[i] !== '"') {
+      const char = text[i]!;
+      if (char < " ") fail("Unescaped control character in a string");
+      if (char === "\\") {
+        i++;
+        if (text[i] === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) i += 4;
+        else if (!'"\\/bfnrt'.includes(text[i] ?? "x")) fail("Bad escape in a string");
+      }
+      i++;
+    }
+    if (i >= text.length) fail("Unterminated string");
+    i++;
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!match) fail("Expected a value");
+    i += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const char = text[i];
+    if (char === "{") return container("}", () => {
+      space();
+      if (text[i] !== '"') fail("Expected a property name in double quotes");
+      string();
+      space();
+      if (text[i] !== ":") fail("Expected ':' after a property name");
+      i++;
+      value();
+    });
+    if (char === "[") return container("]", value);
+    if (char === '"') return string();
+    if (char === "t") return literal("true");
+    if (char === "f") return literal("false");
+    if (char === "n") return literal("null");
+    return number();
+  };
+  const container = (close: string, item: () => void) => {
+    i++;
+    space();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      item();
+      space();
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      fail(`Expected ',' or '${close}'`);
+    }
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail("Unexpected text after the JSON value");
+    return null;
+  } catch (error) {
+    if (error instanceof Stop) return { offset: error.offset, message: error.message };
+    throw error;
+  }
+}

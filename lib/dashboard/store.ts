@@ -1,0 +1,248 @@
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { DeclarationInfo } from "@/lib/events/core/declarations";
+import type { DescribedName, TraceFrame } from "@/lib/events/protocol/frames";
+import type { FireEntry } from "./fire-history";
+import { toEditorText } from "./json-input";
+import { examplePayload } from "./json-schema-form";
+import { fireOnce, historyWith, type DashboardClient, type FireKind, type FireOutcome } from "./fire";
+import { createRateWindow } from "./rate-window";
+import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
+import { createRing } from "./ring-buffer";
+import { EMPTY_FILTERS, type TraceFilters } from "./trace-filters";
+import { toTraceRow, type TraceRow } from "./trace-row";
+
+/** Traces the dashboard keeps. @default 1000 */
+export const TRACE_CAPACITY = 1_000;
+/** Seconds the events-per-second chart spans. @default 60 */
+export const CHART_SECONDS = 60;
+/** Arrivals waiting for a frame beyond this are applied at once (a hidden tab gets no frames). */
+const MAX_PENDING = 5_000;
+/**
+ * The registry's counters take arrivals at most this often (and on every `tick`): under heavy
+ * traffic, re-rendering every counter on every frame costs more than it shows.
+ */
+const REGISTRY_EVERY_MS = 250;
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
+/** The fields of the client's StateDetail the dashboard uses. */
+export interface ConnectionDetail {
+  reason: string;
+  retryInMs?: number;
+  attempt?: number;
+  instance?: string;
+  startedAt?: number;
+  closeCode?: number;
+}
+
+export interface DashboardState {
+  /** Every declared name with its live counters. */
+  registry: Registry;
+  /** The registry's static part (flags, schemas): changes only when a declaration does. */
+  catalog: Catalog;
+  /** The traffic list, newest first; frozen while paused. */
+  rows: readonly TraceRow[];
+  /** Traces received since the page loaded or the list was cleared. */
+  received: number;
+  paused: boolean;
+  arrivedWhilePaused: number;
+  /** Traces the server dropped for this dashboard (gap frames for "*"); null count = unknown. */
+  dropped: { count: number; unknown: boolean };
+  filters: TraceFilters;
+  selected: TraceRow | null;
+  /** Traces per second, oldest first, the last CHART_SECONDS seconds; advanced by `tick` (once a second is enough for a chart). */
+  rate: number[];
+  /** The clock the panels show relative times against; advanced by `tick`. */
+  now: number;
+  connection: { state: ConnectionState; detail: ConnectionDetail; changedAt: number };
+  server: { instance: string | null; startedAt: number | null };
+  monitor: { status: "starting" | "active" | "unavailable"; message: string | null };
+  client: DashboardClient | null;
+  firing: boolean;
+  outcome: FireOutcome | null;
+  history: FireEntry[];
+  /** What the Fire panel is about to send. */
+  draft: { name: string; payload: string };
+  actions: DashboardActions;
+}
+
+export interface DashboardActions {
+  /** Queues a trace; queued traces are applied together once per animation frame. */
+  receive(trace: TraceFrame): void;
+  /** Applies what is queued now (the frame callback; tests call it directly). */
+  flush(): void;
+  pause(): void;
+  resume(): void;
+  clear(): void;
+  setFilters(filters: Partial<TraceFilters>): void;
+  select(row: TraceRow | null): void;
+  tick(now: number): void;
+  applyDescribe(described: { events: DescribedName[]; queries: DescribedName[] }): void;
+  setConnection(state: ConnectionState, detail: ConnectionDetail): void;
+  noteGap(missed: number | null): void;
+  setMonitor(status: DashboardState["monitor"]["status"], message?: string | null): void;
+  setClient(client: DashboardClient | null): void;
+  fire(kind: FireKind, name: string, payload: string): Promise<FireOutcome>;
+  loadHistory(history: FireEntry[]): void;
+  /** Chooses what to fire; without a payload, a starting one from its schema. */
+  pick(name: string, payload?: string): void;
+  editPayload(payload: string): void;
+}
+
+export interface DashboardInit {
+  declarations: readonly DeclarationInfo[];
+  subscribers: Readonly<Record<string, number>>;
+  server: { instance: string | null; startedAt: number | null };
+  filters?: TraceFilters;
+  /** The server's clock when it rendered the page: the first `now`, so the server's HTML and the browser's first render agree. */
+  renderedAt?: number;
+}
+
+/** How the store meets time: the browser's frames and clock, or a test's. */
+export interface Scheduler {
+  frame(callback: () => void): void;
+  now(): number;
+}
+
+export const browserScheduler: Scheduler = {
+  frame: (callback) => (typeof requestAnimationFrame === "function" ? requestAnimationFrame(() => callback()) : setTimeout(callback, 16)),
+  now: () => Date.now(),
+};
+
+export type DashboardStore = StoreApi<DashboardState>;
+
+/** One store per dashboard tree (created in its provider, never module-global). */
+export function createDashboardStore(init: DashboardInit, scheduler: Scheduler = browserScheduler): DashboardStore {
+  const ring = createRing<TraceRow>(TRACE_CAPACITY);
+  const rate = createRateWindow(CHART_SECONDS);
+  let pending: TraceFrame[] = [];
+  let uncounted: TraceFrame[] = [];
+  let countedAt = -Infinity;
+  let scheduled = false;
+  let seq = 0;
+  const start = scheduler.now();
+
+  return createStore<DashboardState>()((set, get) => {
+    const flush = () => {
+      scheduled = false;
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const now = scheduler.now();
+      // Only the newest TRACE_CAPACITY can stay in the ring: older ones only count.
+      const skipped = Math.max(0, batch.length - TRACE_CAPACITY);
+      seq += skipped;
+      for (let i = skipped; i < batch.length; i++) ring.push(toTraceRow(batch[i]!, ++seq, now));
+      rate.add(now, batch.length);
+      for (const trace of batch) uncounted.push(trace);
+      const countNow = now - countedAt >= REGISTRY_EVERY_MS;
+      set((state) => ({
+        ...(countNow ? { registry: takeUncounted(state.registry, now) } : {}),
+        received: state.received + batch.length,
+        rows: state.paused ? state.rows : ring.newestFirst(),
+        arrivedWhilePaused: state.paused ? state.arrivedWhilePaused + batch.length : 0,
+      }));
+    };
+
+    /** The registry with the traces not yet counted. */
+    const takeUncounted = (registry: Registry, now: number): Registry => {
+      countedAt = now;
+      if (uncounted.length === 0) return registry;
+      const traces = uncounted;
+      uncounted = [];
+      return applyTraces(registry, traces);
+    };
+
+    const actions: DashboardActions = {
+      receive(trace) {
+        pending.push(trace);
+        if (pending.length >= MAX_PENDING) return flush();
+        if (scheduled) return;
+        scheduled = true;
+        scheduler.frame(flush);
+      },
+      flush,
+      pause: () => set({ paused: true, arrivedWhilePaused: 0 }),
+      resume: () => set({ paused: false, arrivedWhilePaused: 0, rows: ring.newestFirst() }),
+      clear() {
+        ring.clear();
+        set({ rows: [], received: 0, arrivedWhilePaused: 0, selected: null, dropped: { count: 0, unknown: false } });
+      },
+      setFilters: (filters) => set((state) => ({ filters: { ...state.filters, ...filters } })),
+      select: (row) => set({ selected: row }),
+      tick: (now) => set((state) => ({ now, rate: rate.series(now), registry: takeUncounted(state.registry, now) })),
+      applyDescribe(described) {
+        // The server's counters already include every trace that reached us before its answer:
+        // apply what is queued, and count none of it again.
+        flush();
+        uncounted = [];
+        set((state) => {
+          const registry = applyDescribe(state.registry, described, scheduler.now());
+          return { registry, catalog: catalogOf(registry, state.catalog) };
+        });
+      },
+      setConnection(state, detail) {
+        const server = detail.instance ? { instance: detail.instance, startedAt: detail.startedAt ?? null } : get().server;
+        set({ connection: { state, detail, changedAt: scheduler.now() }, server });
+      },
+      noteGap: (missed) =>
+        set(({ dropped }) => ({ dropped: { count: dropped.count + (missed ?? 0), unknown: dropped.unknown || missed === null } })),
+      setMonitor: (status, message = null) => set({ monitor: { status, message } }),
+      setClient: (client) => set({ client }),
+      async fire(kind, name, payload) {
+        const client = get().client;
+        set({ firing: true });
+        const outcome = client
+          ? await fireOnce(client, kind, name, payload, () => performanceNow())
+          : ({ ok: false, kind, name, latencyMs: 0, code: "unavailable", message: "Not connected to the server yet: wait for the badge to say connected" } as const);
+        set((state) => ({ firing: false, outcome, history: historyWith(state.history, outcome, payload, scheduler.now()) }));
+        return outcome;
+      },
+      loadHistory: (history) => set({ history }),
+      pick: (name, payload) => set((state) => ({ draft: { name, payload: payload ?? starterPayload(state.catalog, name) } })),
+      editPayload: (payload) => set((state) => ({ draft: { ...state.draft, payload } })),
+    };
+    const registry = registryFromSnapshot(init.declarations, init.subscribers, start);
+    const firstName = defaultTarget(registry);
+
+    return {
+      registry,
+      catalog: catalogOf(registry),
+      rows: [],
+      received: 0,
+      paused: false,
+      arrivedWhilePaused: 0,
+      dropped: { count: 0, unknown: false },
+      filters: init.filters ?? EMPTY_FILTERS,
+      selected: null,
+      rate: rate.series(start),
+      now: init.renderedAt ?? start,
+      connection: { state: "connecting", detail: { reason: "open" }, changedAt: start },
+      server: init.server,
+      monitor: { status: "starting", message: null },
+      client: null,
+      firing: false,
+      outcome: null,
+      history: [],
+      draft: { name: firstName, payload: starterPayload(registry, firstName) },
+      actions,
+    };
+  });
+}
+
+/** The payload the editor starts with for `name`: an example from its schema, or nothing. */
+export function starterPayload(catalog: Catalog, name: string): string {
+  const entry = catalog[name];
+  if (!entry) return "";
+  const example = examplePayload(entry.schema);
+  return toEditorText(example === undefined && entry.kind === "event" ? {} : example);
+}
+
+/** What the Fire panel offers first: a public event with a schema, else any name. */
+function defaultTarget(catalog: Catalog): string {
+  const entries = Object.values(catalog).sort((a, b) => a.name.localeCompare(b.name));
+  return (entries.find((entry) => entry.kind === "event" && !entry.internal && entry.schema) ?? entries[0])?.name ?? "";
+}
+
+function performanceNow(): number {
+  return typeof performance === "undefined" ? Date.now() : performance.now();
+}
