@@ -8,6 +8,7 @@ import { expect, test } from "./fixtures";
 import { connectionState, gaps, listenOnPage, received } from "./page-events";
 
 // Two app processes on different ports, one Redis (started by the test), one SQLite file.
+const DASHBOARD_TOKEN = "cluster-dashboard-token-0123";
 let redis: TestRedis;
 let a: AppServer;
 let b: AppServer;
@@ -20,8 +21,8 @@ test.beforeAll(async () => {
   const databasePath = join(mkdtempSync(join(tmpdir(), "wf-cluster-")), "app.db");
   // Only A answers report:summary (a "reports worker"); every instance may ask.
   [a, b] = await Promise.all([
-    startAppServer({ databasePath, env: { EVENTS_REDIS_URL: redis.url, REPORTS_WORKER: "1" } }),
-    startAppServer({ databasePath, env: { EVENTS_REDIS_URL: redis.url } }),
+    startAppServer({ databasePath, env: { EVENTS_REDIS_URL: redis.url, REPORTS_WORKER: "1", EVENTS_DASHBOARD_TOKEN: DASHBOARD_TOKEN } }),
+    startAppServer({ databasePath, env: { EVENTS_REDIS_URL: redis.url, EVENTS_DASHBOARD_TOKEN: DASHBOARD_TOKEN } }),
   ]);
 });
 
@@ -44,6 +45,27 @@ test("a browser on instance B receives what a route on instance A triggered", as
   await listenOnPage(page, "model:created");
   await addModel(a, "made on A");
   await expect.poll(() => values(page)).toEqual(["made on A"]);
+});
+
+test("the dashboard on B shows both instances and the traffic triggered on A", async ({ page }) => {
+  await page.goto(b.url);
+  await page.getByLabel("Dashboard token").fill(DASHBOARD_TOKEN);
+  await page.getByRole("button", { name: "Open the dashboard" }).click();
+  const cluster = page.getByRole("region", { name: "Cluster" });
+  await expect(cluster.getByTestId("cluster-state")).toHaveAttribute("data-state", "ready");
+  await expect(cluster.locator("tr[data-instance]")).toHaveCount(2, { timeout: 15_000 });
+  await expect(cluster).toContainText("(this one)");
+  // Both answer model:count and health:check; only A also answers report:summary.
+  await expect(cluster.locator("tr[data-instance]").filter({ hasText: "(this one)" })).toContainText("2 queries");
+  await expect(cluster.locator("tr[data-instance]").filter({ hasNotText: "(this one)" })).toContainText("3 queries");
+  // Instances learn of each other's dashboards on their next announcement (every 2 s):
+  // from then on A shares its traces with B.
+  const traffic = page.getByRole("region", { name: "Live traffic" });
+  let attempt = 0;
+  await expect(async () => {
+    await addModel(a, `traced across instances ${++attempt}`);
+    await expect(traffic).toContainText("traced across instances", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 });
 
 test("a query registered only on A answers a request made on B", async ({ page }) => {

@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { DeclarationInfo } from "@/lib/events/core/declarations";
-import type { DescribedName, TraceFrame } from "@/lib/events/protocol/frames";
+import type { ClusterInfo, DescribedName, TraceFrame } from "@/lib/events/protocol/frames";
 import type { FireEntry } from "./fire-history";
 import { toEditorText } from "./json-input";
 import { examplePayload } from "./json-schema-form";
@@ -55,6 +55,8 @@ export interface DashboardState {
   now: number;
   connection: { state: ConnectionState; detail: ConnectionDetail; changedAt: number };
   server: { instance: string | null; startedAt: number | null };
+  /** The cluster as the server's last `describe` told it (null before the first). */
+  cluster: ClusterInfo | null;
   monitor: { status: "starting" | "active" | "unavailable"; message: string | null };
   client: DashboardClient | null;
   firing: boolean;
@@ -76,7 +78,7 @@ export interface DashboardActions {
   setFilters(filters: Partial<TraceFilters>): void;
   select(row: TraceRow | null): void;
   tick(now: number): void;
-  applyDescribe(described: { events: DescribedName[]; queries: DescribedName[] }): void;
+  applyDescribe(described: { events: DescribedName[]; queries: DescribedName[]; cluster?: ClusterInfo }): void;
   setConnection(state: ConnectionState, detail: ConnectionDetail): void;
   noteGap(missed: number | null): void;
   setMonitor(status: DashboardState["monitor"]["status"], message?: string | null): void;
@@ -177,7 +179,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
         uncounted = [];
         set((state) => {
           const registry = applyDescribe(state.registry, described, scheduler.now());
-          return { registry, catalog: catalogOf(registry, state.catalog) };
+          return { registry, catalog: catalogOf(registry, state.catalog), cluster: described.cluster ?? state.cluster };
         });
       },
       setConnection(state, detail) {
@@ -218,6 +220,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       now: init.renderedAt ?? start,
       connection: { state: "connecting", detail: { reason: "open" }, changedAt: start },
       server: init.server,
+      cluster: null,
       monitor: { status: "starting", message: null },
       client: null,
       firing: false,

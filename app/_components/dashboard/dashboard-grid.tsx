@@ -1,3 +1,4 @@
+import { ClusterPanel } from "../cluster/cluster-panel";
 import { ConnectionBadge } from "../connection/connection-badge";
 import { FirePanel } from "../fire/fire-panel";
 import { RegistryPanel } from "../registry/registry-panel";
@@ -21,6 +22,7 @@ export function DashboardGrid() {
         <RegistryPanel />
         <FirePanel />
       </div>
+      <ClusterPanel />
     </main>
   );
 }

@@ -39,7 +39,7 @@ export const TraceRowView = memo(function TraceRowView({
           <span className="truncate font-mono">{trace.name}</span>
           {trace.internal ? <Badge tone="internal">internal</Badge> : null}
         </span>
-        <span className="truncate" title={trace.source}>{sourceLabel(trace.source)}</span>
+        <span className="truncate" title={`${trace.source} on instance ${trace.instance}`}>{sourceLabel(trace.source)}</span>
         <span className="truncate font-mono text-slate-600 dark:text-slate-300">{row.preview}</span>
         <span className="text-right tabular-nums">{trace.handlers}</span>
         <span className="text-right tabular-nums">{trace.delivered}</span>

@@ -210,7 +210,9 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    */
   async describe(): Promise<DescribeResult> {
     const ok = await this.#call("describe", {}, "Describe", this.#timeout);
-    return { events: ok.events, queries: ok.queries };
+    // Everything but the envelope: monitor sessions also learn about the cluster.
+    const { type: _type, ref: _ref, ...result } = ok;
+    return result;
   }
 
   /**
