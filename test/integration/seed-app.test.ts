@@ -41,12 +41,6 @@ describe("the seed's example app, served by server.ts", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: "bad_request", message } });
   });
-
-  it("lists the declarations on the start page", async () => {
-    const html = await (await fetch(server.url)).text();
-    expect(html).toContain("model:created");
-    expect(html).toContain("model:count");
-  });
 });
 
 describe("server.ts with a bad configuration", () => {
