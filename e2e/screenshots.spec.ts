@@ -2,8 +2,10 @@ import type { Page } from "@playwright/test";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { expect, test as base } from "./fixtures";
 
-// Takes the README's pictures of the dashboard, light and dark, with traffic flowing:
-// docs/screenshots/dashboard-light.png and dashboard-dark.png.
+// Takes the README's pictures of the dashboard, light and dark, with traffic flowing. Every run
+// writes them to test-results/screenshots/; with UPDATE_SCREENSHOTS=1 they replace the README's
+// docs/screenshots/dashboard-light.png and dashboard-dark.png (so a test run leaves the tree clean).
+const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "test-results/screenshots";
 
 const DASHBOARD_TOKEN = "e2e-screenshots-token-0123456789";
 
@@ -75,10 +77,10 @@ test("screenshots of the dashboard, light and dark, with traffic flowing", async
     await fire(page, "demo:ping", '{"message": "Deploy finished", "urgent": true}', "Trigger");
     await traces.filter({ hasText: "cache:warmed" }).click();
 
-    await page.screenshot({ path: "docs/screenshots/dashboard-light.png", fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-light.png`, fullPage: true });
     await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "dark" }).click();
     await expect(page.locator("html")).toHaveClass(/dark/);
-    await page.screenshot({ path: "docs/screenshots/dashboard-dark.png", fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-dark.png`, fullPage: true });
   } finally {
     await stop();
   }
