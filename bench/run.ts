@@ -1,6 +1,325 @@
 /**
  * `npm run bench`: every benchmark, peers side by side in one run. Not part of `npm test`.
+ *
+ *   npm run bench                          the full suite; writes docs/benchmarks.md and docs/benchmarks.svg
+ *   npm run bench -- --quick               a short smoke run (written to bench/results/, not docs/)
+ *   npm run bench -- --only fanout,reqrep  a subset: fanout, reqrep, slow, inprocess, dashboard
+ *   npm run bench -- --rounds 3            rounds per benchmark (default: 5; slow consumers 3)
+ *   npm run bench -- --profile /tmp/prof   also CPU-profile our server's measured fan-out windows (first
+ *                                          round, N=1000: ours-N1000-flood.cpuprofile …) and summarise the flood's;
+ *                                          request/reply: ours-reqrep-1/-100.cpuprofile
+ *   npm run bench -- --write               write docs/ even for a quick or partial run
+ *
+ * Servers and clients run in separate processes (bench/net/), on 127.0.0.1, compression off.
  */
-import { runInProcess } from "./in-process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { runFanout, type FanoutSummary } from "./fanout";
+import { summariseProfile } from "./profile-summary";
+import { runReqRep, type ReqRepSummary } from "./reqrep";
+import { fmt, writeMarkdown, writeSvg, type ChartBar, type Section, type Target } from "./report";
+import { runSlowConsumers, type SlowSummary } from "./slow-consumers";
 
-await runInProcess();
+const ALL = ["fanout", "reqrep", "slow", "inprocess", "dashboard"] as const;
+type Bench = (typeof ALL)[number];
+
+function parseFlags(argv: string[]) {
+  const flags = { quick: false, write: false, only: [...ALL] as Bench[], rounds: undefined as number | undefined, profile: undefined as string | undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === "--quick") flags.quick = true;
+    else if (flag === "--write") flags.write = true;
+    else if (flag === "--only") {
+      const names = value().split(",").map((name) => name.trim()).filter(Boolean);
+      const unknown = names.filter((name) => !(ALL as readonly string[]).includes(name));
+      if (unknown.length) throw new Error(`--only: unknown benchmark(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
+      flags.only = names as Bench[];
+    } else if (flag === "--rounds") {
+      flags.rounds = Number(value());
+      if (!Number.isInteger(flags.rounds) || flags.rounds < 1) throw new Error("--rounds needs a positive integer");
+    } else if (flag === "--profile") flags.profile = value();
+    else throw new Error(`unknown flag ${flag}; known: --quick, --only <${ALL.join(",")}>, --rounds N, --profile DIR, --write`);
+  }
+  return flags;
+}
+
+const flags = parseFlags(process.argv.slice(2));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const started = performance.now();
+const loadAtStart = os.loadavg();
+const sections: Section[] = [];
+const targets: Target[] = [];
+const bars: ChartBar[] = [];
+const raw: Record<string, unknown> = {};
+const quick = flags.quick;
+
+console.log(`Benchmarks${quick ? " (quick)" : ""}: ${flags.only.join(", ")} — ${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}, node ${process.version}, load ${loadAtStart.map((v) => v.toFixed(2)).join(" ")}`);
+if (flags.profile) mkdirSync(flags.profile, { recursive: true });
+
+const has = (name: Bench) => flags.only.includes(name);
+const roundsOr = (full: number, quickRounds: number) => flags.rounds ?? (quick ? quickRounds : full);
+
+// ── 1. fan-out ────────────────────────────────────────────────────────────
+let fanout: FanoutSummary | undefined;
+if (has("fanout")) {
+  console.log("\n1. Fan-out");
+  const result = await runFanout({
+    rounds: roundsOr(5, 1),
+    sizes: [100, 1000],
+    floodDeliveries: quick ? 50_000 : 300_000,
+    burst: 50,
+    payloadBytes: 100,
+    pacedRate: (clients) => (clients >= 1000 ? 20 : 100),
+    pacedSeconds: quick ? 1.5 : 5,
+    contenders: ["ours", "ws-naive", "ws-corked", "socketio"],
+    ...(flags.profile ? { profileDir: flags.profile } : {}),
+  });
+  fanout = result.summary;
+  sections.push(result.section);
+  raw.fanout = result.runs;
+  const profile = flags.profile && `${flags.profile}/ours-N1000-flood.cpuprofile`;
+  if (profile && existsSync(profile)) {
+    const summary = summariseProfile(profile, 20);
+    console.log(`\nCPU profile of our server in the N=1000 flood (${profile}): ${summary.busyMs.toFixed(0)} ms busy`);
+    for (const group of summary.groups) console.log(`  ${(group.share * 100).toFixed(1).padStart(5)}%  ${group.group}`);
+    console.log("  top self time:");
+    for (const fn of summary.top) console.log(`  ${(fn.selfShare * 100).toFixed(1).padStart(5)}%  ${fn.name}  ${fn.where}  (total ${fn.totalMs.toFixed(0)} ms)`);
+  }
+}
+
+// ── 2. request/reply ──────────────────────────────────────────────────────
+let reqrep: ReqRepSummary | undefined;
+if (has("reqrep")) {
+  console.log("\n2. Request/reply");
+  const result = await runReqRep({
+    rounds: roundsOr(5, 1),
+    inFlight: [1, 100],
+    durationMs: quick ? 800 : 2_000,
+    warmupMs: quick ? 300 : 1_000,
+    contenders: ["ours-raw", "ours-library", "ws-raw", "socketio-raw", "socketio-library"],
+    ...(flags.profile ? { profileDir: flags.profile } : {}),
+  });
+  reqrep = result.summary;
+  sections.push(result.section);
+  raw.reqrep = result.summary;
+}
+
+// ── 3. slow consumers ─────────────────────────────────────────────────────
+let slow: SlowSummary | undefined;
+if (has("slow")) {
+  console.log("\n3. Slow consumers");
+  const result = await runSlowConsumers({
+    rounds: roundsOr(3, 1),
+    events: quick ? 5_000 : 20_000,
+    bytes: 1024,
+    rate: 5_000,
+    stalled: [50, 0],
+    extraOursStalled: quick ? [] : [200],
+    contenders: ["ours", "ws-naive", "socketio"],
+    holdMs: 1_000,
+  });
+  slow = result.summary;
+  sections.push(result.section);
+  raw.slow = result.summary;
+}
+
+// ── 4. in-process ─────────────────────────────────────────────────────────
+let inProcess: Record<string, Map<string, number>> | undefined;
+if (has("inprocess")) {
+  console.log("\n4. In-process");
+  // bench/in-process.ts reads its own flags from process.argv when it is imported.
+  const argv = process.argv;
+  process.argv = [argv[0]!, argv[1]!, "--rounds", String(roundsOr(5, 2)), "--ms", quick ? "150" : "400"];
+  const { runInProcess } = await import("./in-process");
+  process.argv = argv;
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    printed.push(args.map(String).join(" "));
+    log(...args);
+  };
+  try {
+    inProcess = await runInProcess();
+  } finally {
+    console.log = log;
+  }
+  raw.inProcess = Object.fromEntries(Object.entries(inProcess).map(([key, map]) => [key, Object.fromEntries(map)]));
+  sections.push({
+    title: "4. In-process",
+    about:
+      "`bench/in-process.ts` (runInProcess), in this process: our `trigger` (awaited, with 1 and 10 handlers; an internal and a public event) and `listen`, against Node's `EventEmitter` and `mitt` (synchronous) and `emittery` (awaited). Rounds interleaved; the output as printed:",
+    tables: [],
+    notes: [],
+  });
+  sections[sections.length - 1]!.about += `\n\n\`\`\`\n${printed.join("\n").trim()}\n\`\`\``;
+}
+
+// ── 5. dashboard under load ───────────────────────────────────────────────
+// Hook: bench/dashboard-load.ts (written with the dashboard) exports `runDashboardLoad()`.
+if (has("dashboard")) {
+  console.log("\n5. Dashboard under load");
+  const file = fileURLToPath(new URL("./dashboard-load.ts", import.meta.url));
+  if (!existsSync(file)) {
+    console.log("  bench/dashboard-load.ts does not exist yet: skipped (the hook in bench/run.ts runs its runDashboardLoad() once it does).");
+    sections.push({ title: "5. Dashboard under load", about: "Not measured: `bench/dashboard-load.ts` (`runDashboardLoad()`) did not exist at the time of this run.", tables: [], notes: [] });
+  } else {
+    try {
+      const dashboard = (await import(pathToFileURL(file).href)) as {
+        runDashboardLoad: (options?: { rate?: number; seconds?: number }) => Promise<unknown>;
+        printDashboardLoad?: (result: unknown) => void;
+      };
+      const result = await dashboard.runDashboardLoad(quick ? { seconds: 3 } : {});
+      raw.dashboard = result;
+      const printed: string[] = [];
+      if (dashboard.printDashboardLoad) {
+        const log = console.log;
+        console.log = (...args: unknown[]) => {
+          printed.push(args.map(String).join(" "));
+          log(...args);
+        };
+        try {
+          dashboard.printDashboardLoad(result);
+        } finally {
+          console.log = log;
+        }
+      } else {
+        printed.push(JSON.stringify(result, null, 2));
+        console.log(printed[0]);
+      }
+      sections.push({
+        title: "5. Dashboard under load",
+        about: `\`bench/dashboard-load.ts\` (runDashboardLoad): a production server (\`npm run build\` first), the dashboard open in Chromium, and a Node client triggering a public event at a fixed rate while the dashboard's monitor session receives a trace of every trigger. One run; as printed:\n\n\`\`\`\n${printed.join("\n").trim()}\n\`\`\``,
+        tables: [],
+        notes: [],
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      console.log(`  FAILED: ${message}`);
+      sections.push({ title: "5. Dashboard under load", about: `Failed: ${message}`, tables: [], notes: [] });
+    }
+  }
+}
+
+// ── targets ───────────────────────────────────────────────────────────────
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "–");
+const check = (value: number, ok: (value: number) => boolean) => (Number.isFinite(value) ? ok(value) : undefined);
+
+if (fanout?.[1000]) {
+  const flood = fanout[1000].flood;
+  const paced = fanout[1000].paced;
+  const ours = flood.ours!;
+  const io = flood.socketio!;
+  const corked = flood["ws-corked"]!;
+  const cpuVsIo = ours.cpuPerDelivery / io.cpuPerDelivery;
+  const cpuVsCorked = ours.cpuPerDelivery / corked.cpuPerDelivery;
+  const rateVsIo = ours.deliveriesPerSecond / io.deliveriesPerSecond;
+  const p99VsIo = paced.ours!.p99 / paced.socketio!.p99;
+  const lost = Math.max(...Object.values(fanout).flatMap((byMode) => [byMode.flood.ours?.lost ?? NaN, byMode.paced.ours?.lost ?? NaN]));
+  targets.push(
+    { benchmark: "fan-out 1,000, flood", target: "server CPU/delivery ≤ 0.5 × Socket.IO's", measured: `${fmt.us(ours.cpuPerDelivery)} vs ${fmt.us(io.cpuPerDelivery)} = ${x(cpuVsIo)}`, met: check(cpuVsIo, (v) => v <= 0.5) },
+    { benchmark: "fan-out 1,000, flood", target: "server CPU/delivery ≤ 1.3 × corked raw ws", measured: `${fmt.us(ours.cpuPerDelivery)} vs ${fmt.us(corked.cpuPerDelivery)} = ${x(cpuVsCorked)}`, met: check(cpuVsCorked, (v) => v <= 1.3) },
+    { benchmark: "fan-out 1,000, flood", target: "deliveries/s ≥ 2 × Socket.IO's", measured: `${fmt.rate(ours.deliveriesPerSecond)} vs ${fmt.rate(io.deliveriesPerSecond)} = ${x(rateVsIo)}`, met: check(rateVsIo, (v) => v >= 2) },
+    { benchmark: "fan-out 1,000, paced", target: "p99 latency ≤ Socket.IO's", measured: `${fmt.ms(paced.ours!.p99)} vs ${fmt.ms(paced.socketio!.p99)} = ${x(p99VsIo)}`, met: check(p99VsIo, (v) => v <= 1) },
+    { benchmark: "fan-out, every N and mode", target: "zero loss (ours)", measured: `worst round: ${Number.isFinite(lost) ? lost : "–"} lost`, met: check(lost, (v) => v === 0) },
+  );
+  bars.push(
+    { label: "fan-out 1k flood: CPU/delivery, Socket.IO ÷ ours", value: 1 / cpuVsIo, target: 2 },
+    { label: "fan-out 1k flood: CPU/delivery, corked ws ÷ ours", value: 1 / cpuVsCorked, target: 1 / 1.3 },
+    { label: "fan-out 1k flood: CPU/delivery, naive ws ÷ ours", value: ours.cpuPerDelivery > 0 ? flood["ws-naive"]!.cpuPerDelivery / ours.cpuPerDelivery : NaN },
+    { label: "fan-out 1k flood: deliveries/s, ours ÷ Socket.IO", value: rateVsIo, target: 2 },
+    { label: "fan-out 1k paced: p99, Socket.IO ÷ ours", value: 1 / p99VsIo, target: 1 },
+  );
+}
+if (fanout?.[100]) {
+  const flood = fanout[100].flood;
+  bars.push({ label: "fan-out 100 flood: CPU/delivery, Socket.IO ÷ ours", value: flood.socketio!.cpuPerDelivery / flood.ours!.cpuPerDelivery });
+}
+if (slow?.ours) {
+  const stalled = slow.ours[50];
+  const baseline = slow.ours[0];
+  const worstGrowth = Math.max(...Object.entries(slow.ours).filter(([count]) => Number(count) > 0).map(([, m]) => m.rssGrowth));
+  if (stalled && baseline) {
+    const pingRatio = stalled.pingP50 / baseline.pingP50;
+    targets.push(
+      {
+        benchmark: "slow consumers",
+        target: "server RSS growth < 32 MB whatever the number of stalled clients",
+        measured: Object.entries(slow.ours).filter(([count]) => Number(count) > 0).map(([count, m]) => `${count} stalled: +${fmt.mb(m.rssGrowth)}`).join(", "),
+        met: check(worstGrowth, (v) => v < 32 * 1048576),
+      },
+      { benchmark: "slow consumers", target: "the normal client receives everything", measured: `${stalled.received} / ${stalled.expected} (worst round)`, met: check(stalled.received, (v) => v === stalled.expected) },
+      { benchmark: "slow consumers", target: "normal client's ping p50 ≤ 2 × the run without stalled clients", measured: `${fmt.ms(stalled.pingP50)} vs ${fmt.ms(baseline.pingP50)} = ${x(pingRatio)}`, met: check(pingRatio, (v) => v <= 2) },
+    );
+    bars.push({ label: "slow: ping p50 without ÷ with 50 stalled (ours)", value: 1 / pingRatio, target: 0.5 });
+  }
+  for (const peer of ["ws-naive", "socketio"] as const) {
+    const value = slow[peer]?.[50];
+    if (value && stalled) bars.push({ label: `slow: RSS growth, ${peer === "socketio" ? "Socket.IO" : "naive ws"} ÷ ours`, value: value.rssGrowth / Math.max(stalled.rssGrowth, 1048576) });
+  }
+}
+if (reqrep?.[100]) {
+  const row = reqrep[100];
+  const library = row["ours-library"]!.perSecond / row["socketio-library"]!.perSecond;
+  const rawRatio = row["ours-raw"]!.perSecond / row["socketio-raw"]!.perSecond;
+  targets.push(
+    { benchmark: "request/reply, 100 in flight", target: "round trips/s ≥ 1.2 × Socket.IO's (client libraries: EventManager vs socket.io-client emitWithAck)", measured: `${fmt.rate(row["ours-library"]!.perSecond)} vs ${fmt.rate(row["socketio-library"]!.perSecond)} = ${x(library)}`, met: check(library, (v) => v >= 1.2) },
+    { benchmark: "request/reply, 100 in flight", target: "round trips/s ≥ 1.2 × Socket.IO's (raw frames on both)", measured: `${fmt.rate(row["ours-raw"]!.perSecond)} vs ${fmt.rate(row["socketio-raw"]!.perSecond)} = ${x(rawRatio)}`, met: check(rawRatio, (v) => v >= 1.2) },
+  );
+  bars.push(
+    { label: "req/rep 100: ours EventManager ÷ socket.io-client", value: library, target: 1.2 },
+    { label: "req/rep 100: ours raw ÷ Socket.IO raw", value: rawRatio, target: 1.2 },
+    { label: "req/rep 100: ours raw ÷ raw ws echo", value: row["ours-raw"]!.perSecond / row["ws-raw"]!.perSecond },
+  );
+}
+if (inProcess) {
+  const one = inProcess.one!;
+  const emittery = one.get("emittery.emit (awaited)")!;
+  const internal = one.get("webfluid trigger, internal (awaited)")! / emittery;
+  const pub = one.get("webfluid trigger, public (awaited)")! / emittery;
+  targets.push({ benchmark: "in-process, 1 handler", target: "trigger (awaited) ≥ 2 × emittery", measured: `internal event ${x(internal)}, public event ${x(pub)} (${fmt.rate(one.get("webfluid trigger, internal (awaited)")!)} vs ${fmt.rate(emittery)})`, met: check(Math.min(internal, pub), (v) => v >= 2) });
+  bars.push({ label: "in-process 1 handler: trigger ÷ emittery (internal)", value: internal, target: 2 });
+}
+
+console.log("\n=== Targets (issue 5) ===");
+for (const target of targets) console.log(`  [${target.met === undefined ? "?" : target.met ? "met" : "NOT MET"}] ${target.benchmark}: ${target.target} — ${target.measured}`);
+
+// ── output ────────────────────────────────────────────────────────────────
+const full = !quick && flags.only.length === ALL.length && flags.rounds === undefined;
+const toDocs = full || flags.write;
+const resultsDir = `${root}bench/results`;
+mkdirSync(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const mdPath = toDocs ? `${root}docs/benchmarks.md` : `${resultsDir}/benchmarks-${stamp}.md`;
+const svgPath = toDocs ? `${root}docs/benchmarks.svg` : `${resultsDir}/benchmarks-${stamp}.svg`;
+const version = (name: string) => {
+  try {
+    return (JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
+  } catch {
+    return "?";
+  }
+};
+const cpus = os.cpus();
+writeMarkdown(
+  mdPath,
+  {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}  (= node --import tsx bench/run.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""})`,
+    date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+    machine: `${cpus[0]?.model ?? "?"}, ${cpus.length} cores, ${(os.totalmem() / 1073741824).toFixed(0)} GB, ${os.type()} ${os.release()}`,
+    node: process.version,
+    load: `${loadAtStart.map((v) => v.toFixed(2)).join(" ")} → ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`,
+    durationS: (performance.now() - started) / 1000,
+    versions: ["ws", "socket.io", "socket.io-client", "emittery", "mitt"].map((name) => `${name} ${version(name)}`).join(", "),
+  },
+  targets,
+  sections,
+  svgPath.split("/").pop()!,
+);
+writeSvg(svgPath, `Webfluid Events vs peers — ${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores, node ${process.version}`, bars);
+writeFileSync(`${resultsDir}/latest.json`, JSON.stringify({ flags, targets, raw }, null, 2));
+console.log(`\nWrote ${mdPath.replace(root, "")} and ${svgPath.replace(root, "")} (raw figures: bench/results/latest.json) in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
