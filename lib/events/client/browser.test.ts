@@ -10,17 +10,18 @@ import type { EventManager } from "./event-manager";
 import { clientHarness } from "./test-harness";
 
 /** The injected events.js must stay small: every page downloads it. */
-const BUDGET_BYTES = 15 * 1024;
+const BUDGET_BYTES = 18 * 1024;
 
 let bundle: string;
 
 beforeAll(async () => {
-  // The same build server.ts runs: `esbuild lib/events/client/browser.ts --bundle --format=iife --platform=browser`, minified.
+  // The same build server.ts runs (lib/app-server/client-bundle.ts), minified.
   const result = await build({
     entryPoints: [fileURLToPath(new URL("./browser.ts", import.meta.url))],
     bundle: true,
     format: "iife",
     platform: "browser",
+    target: "es2020",
     minify: true,
     write: false,
     logLevel: "silent",

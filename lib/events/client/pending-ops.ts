@@ -42,17 +42,77 @@ export interface PendingOps {
   rejectWhere(matches: (op: PendingOp) => boolean, reason: (op: PendingOp) => Error): void;
 }
 
-interface Entry extends PendingOp {
-  settle(result: OkFrame | Error): void;
+/**
+ * One op's promise and deadline. A class rather than closures: a request is the hot path of a
+ * client that asks a lot, and per-op closures and timers are what it would spend its time on.
+ */
+class Entry implements PendingOp {
+  sent = false;
+  readonly promise: Promise<OkFrame>;
+  // Plain fields, not #private: the browser bundle targets ES2020, where #fields cost WeakMaps.
+  private resolve!: (frame: OkFrame) => void;
+  private reject!: (error: Error) => void;
+
+  constructor(
+    readonly ref: number,
+    readonly label: string,
+    readonly owner: unknown,
+    readonly early: boolean,
+    readonly text: string,
+    /** ms since the page opened (performance.now()); Infinity without a timeout. */
+    readonly deadline: number,
+    readonly timeoutMs: number | undefined,
+    readonly signal: AbortSignal | undefined,
+    readonly onAbort: (() => void) | undefined,
+  ) {
+    this.promise = new Promise<OkFrame>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  settle(result: OkFrame | Error): void {
+    if (this.onAbort) this.signal!.removeEventListener("abort", this.onAbort);
+    if (result instanceof Error) this.reject(result);
+    else this.resolve(result);
+  }
 }
 
 /**
  * Refs come from one counter that never resets, so that a late answer from a previous socket can
- * never be taken for a new op's.
+ * never be taken for a new op's. Deadlines share one timer, set for the earliest of them.
  */
 export function createPendingOps(): PendingOps {
   let lastRef = 0;
   const entries = new Map<Ref, Entry>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = Infinity;
+
+  const settle = (entry: Entry, result: OkFrame | Error): void => {
+    if (entries.get(entry.ref) !== entry) return;
+    entries.delete(entry.ref);
+    entry.settle(result);
+  };
+  const expire = (): void => {
+    timer = undefined;
+    timerAt = Infinity;
+    const now = performance.now();
+    for (const entry of [...entries.values()]) {
+      if (entry.deadline <= now) settle(entry, timeoutError(entry.label, entry.timeoutMs!, entry.sent));
+    }
+    let next = Infinity;
+    for (const entry of entries.values()) if (entry.deadline < next) next = entry.deadline;
+    schedule(next);
+  };
+  const schedule = (at: number): void => {
+    if (at >= timerAt || at === Infinity) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(expire, Math.max(0, at - performance.now()));
+    // A pending op must not keep a Node process alive on its own (browsers ignore this).
+    (timer as { unref?: () => void }).unref?.();
+  };
+
   return {
     register(type, fields, options) {
       const { label, timeoutMs, signal } = options;
@@ -60,47 +120,30 @@ export function createPendingOps(): PendingOps {
       const ref = ++lastRef;
       let text: string;
       try {
-        text = JSON.stringify({ type, ...fields, ref });
+        const body = JSON.stringify(fields);
+        text = body === "{}" ? `{"type":"${type}","ref":${ref}}` : `{"type":"${type}","ref":${ref},${body.slice(1)}`;
       } catch (error) {
         const problem = new InvalidPayloadError(`${label} failed: its data cannot be sent as JSON (${describeError(error)})`, { cause: error });
         return { op: undefined, promise: Promise.reject(problem) };
       }
-      let resolve!: (frame: OkFrame) => void;
-      let reject!: (error: Error) => void;
-      const promise = new Promise<OkFrame>((res, rej) => ((resolve = res), (reject = rej)));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = (): void => entry.settle(aborted(label, signal!));
-      const entry: Entry = {
-        ref,
-        label,
-        owner: options.owner,
-        early: options.early ?? false,
-        text,
-        sent: false,
-        settle(result) {
-          if (entries.get(ref) !== entry) return;
-          entries.delete(ref);
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          if (result instanceof Error) reject(result);
-          else resolve(result);
-        },
-      };
+      const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+      const onAbort = signal ? (): void => settle(entry, aborted(label, signal)) : undefined;
+      const entry: Entry = new Entry(ref, label, options.owner, options.early ?? false, text, deadline, timeoutMs, signal, onAbort);
       entries.set(ref, entry);
-      if (timeoutMs !== undefined) timer = setTimeout(() => entry.settle(timeoutError(label, timeoutMs, entry.sent)), timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      return { op: entry, promise };
+      schedule(deadline);
+      if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
+      return { op: entry, promise: entry.promise };
     },
     answer(frame) {
       const entry = frame.ref === null ? undefined : entries.get(frame.ref);
-      entry?.settle(frame.type === "ok" ? frame : errorFromWire(frame.code, frame.message));
+      if (entry) settle(entry, frame.type === "ok" ? frame : errorFromWire(frame.code, frame.message));
       return entry !== undefined;
     },
     unsent() {
       return [...entries.values()].filter((entry) => !entry.sent);
     },
     rejectWhere(matches, reason) {
-      for (const entry of [...entries.values()]) if (matches(entry)) entry.settle(reason(entry));
+      for (const entry of [...entries.values()]) if (matches(entry)) settle(entry, reason(entry));
     },
   };
 }

@@ -29,6 +29,22 @@ export async function collectAnswers(run: QueryRun): Promise<Settled<unknown>[]>
   let peers = local.length > 0 && declaration.singleton ? [] : run.adapter.peersAnswering(declaration.name);
   if (declaration.singleton) peers = peers.slice(0, 1);
   if (local.length === 0 && peers.length === 0) throw new NoHandlerError(`Query "${declaration.name}" has no handler`);
+  if (peers.length === 0 && local.length === 1) {
+    // The common case, one local handler: a synchronous answer needs no timer and no promise chain.
+    const handler = local[0]!;
+    let value: unknown;
+    try {
+      value = run.storage.run({ ...context }, handler.fn, run.data);
+    } catch (error) {
+      return [{ ok: false, handler: handler.label, error }];
+    }
+    if (typeof (value as { then?: unknown } | null)?.then !== "function") return [{ ok: true, handler: handler.label, value }];
+    const settled = Promise.resolve(value).then(
+      (answer): Settled<unknown>[] => [{ ok: true, handler: handler.label, value: answer }],
+      (error: unknown): Settled<unknown>[] => [{ ok: false, handler: handler.label, error }],
+    );
+    return withDeadline(settled, run.timeoutMs, run.signal, `Request "${declaration.name}"`);
+  }
 
   const what = `Request "${declaration.name}"`;
   const localAnswers =

@@ -24,6 +24,9 @@ export interface OpContext {
   unsubscribe(connection: Connection, name: string): void;
   subscriberCount(name: string): number;
   becomeMonitor(connection: Connection): void;
+  /** Ops in flight are counted, so that shutdown can wait for them. */
+  opStarted(): void;
+  opFinished(): void;
   /** Writes a stored event to one connection (replay). */
   replayFrame(name: string, id: string, json: string): Buffer;
 }
@@ -32,6 +35,7 @@ const PUBLIC_ONLY = (declaration: Declaration): boolean => !declaration.internal
 
 /** Runs one op and writes its `ok` or `error`. Never throws. */
 export async function handleOp(context: OpContext, connection: Connection, op: ClientOp): Promise<void> {
+  context.opStarted();
   try {
     switch (op.type) {
       case "subscribe":
@@ -53,13 +57,16 @@ export async function handleOp(context: OpContext, connection: Connection, op: C
     }
   } catch (error) {
     sendError(context, connection, op.ref, error);
+  } finally {
+    context.opFinished();
   }
 }
 
 async function subscribe(context: OpContext, connection: Connection, op: SubscribeOp): Promise<void> {
   const declaration = lookup(context, connection, op.event, "event");
   checkSubscriptionCap(context, connection, op.event);
-  await authorize(context, connection, declaration, "subscribe");
+  const authorizing = authorize(context, connection, declaration, "subscribe");
+  if (authorizing) await authorizing;
   // The hook may have taken a while: the connection may be gone, and other subscribes of the
   // same read may have filled the cap meanwhile.
   if (!connection.open) return;
@@ -95,14 +102,16 @@ function checkSubscriptionCap(context: OpContext, connection: Connection, name: 
 
 async function trigger(context: OpContext, connection: Connection, op: TriggerOp): Promise<void> {
   const declaration = lookup(context, connection, op.event, "event");
-  await authorize(context, connection, declaration, "trigger", op.data);
+  const authorizing = authorize(context, connection, declaration, "trigger", op.data);
+  if (authorizing) await authorizing;
   const report = await context.bus.trigger(op.event, op.data, { source: sourceOf(connection) });
   ok(connection, op.ref, { id: report.id, handlers: report.handlers, failed: report.failed.length, delivered: report.delivered });
 }
 
 async function request(context: OpContext, connection: Connection, op: RequestOp): Promise<void> {
   const declaration = lookup(context, connection, op.query, "query");
-  await authorize(context, connection, declaration, "request", op.data);
+  const authorizing = authorize(context, connection, declaration, "request", op.data);
+  if (authorizing) await authorizing;
   const ceiling = context.config.requestTimeoutMs;
   const timeout = Math.min(op.timeout ?? ceiling, ceiling);
   const result = await context.bus.request(op.query, op.data, { timeout, source: sourceOf(connection) });
@@ -153,12 +162,24 @@ function lookup(context: OpContext, connection: Connection, name: string, kind: 
   return context.bus.lookup(name, kind, connection.monitor ? undefined : PUBLIC_ONLY);
 }
 
-async function authorize(context: OpContext, connection: Connection, declaration: Declaration, action: AuthorizeAction, data?: unknown): Promise<void> {
+/** Undefined (nothing to wait for) when no hook applies: most ops, and the hot path. */
+function authorize(context: OpContext, connection: Connection, declaration: Declaration, action: AuthorizeAction, data?: unknown): Promise<void> | undefined {
   // The dashboard's monitor session is trusted; hooks guard what browsers may do.
-  if (connection.monitor || !declaration.authorize) return;
+  if (connection.monitor || !declaration.authorize) return undefined;
+  return askHook(context, connection, declaration, declaration.authorize, action, data);
+}
+
+async function askHook(
+  context: OpContext,
+  connection: Connection,
+  declaration: Declaration,
+  hook: NonNullable<Declaration["authorize"]>,
+  action: AuthorizeAction,
+  data: unknown,
+): Promise<void> {
   let allowed: boolean;
   try {
-    allowed = await declaration.authorize(action, { name: declaration.name, connection: connection.info, data });
+    allowed = await hook(action, { name: declaration.name, connection: connection.info, data });
   } catch (error) {
     context.logger.error({ event: declaration.name, action, connection: connection.id, err: error }, `The authorize hook of "${declaration.name}" threw`);
     allowed = false;

@@ -70,7 +70,8 @@ export class EventsTransport {
   #connections = new Set<Connection>();
   #subscribers = new Map<string, Set<Connection>>();
   #monitors = new Set<Connection>();
-  #inFlight = new Set<Promise<void>>();
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
   #accepting = true;
   #closing: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout;
@@ -112,6 +113,10 @@ export class EventsTransport {
       subscriberCount: (name) => this.#subscribers.get(name)?.size ?? 0,
       becomeMonitor: (connection) => this.#becomeMonitor(connection),
       replayFrame: eventFrame,
+      opStarted: () => void this.#inFlight++,
+      opFinished: () => {
+        if (--this.#inFlight === 0) this.#drained?.();
+      },
     };
   }
 
@@ -172,8 +177,8 @@ export class EventsTransport {
     clearInterval(this.#heartbeat);
     // Ops keep arriving on open sockets while earlier ones finish: wait for all of them, within one deadline.
     const deadline = Date.now() + drainMs;
-    while (this.#inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.#inFlight]), delay(deadline - Date.now())]);
+    if (this.#inFlight > 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.#drained = resolve)), delay(deadline - Date.now())]);
     }
     const closed = [...this.#connections].map((connection) => new Promise<void>((resolve) => {
       connection.ws.once("close", () => resolve());
@@ -244,9 +249,8 @@ export class EventsTransport {
   }
 
   #run(connection: Connection, op: ClientOp): void {
-    const running = op.type === "subscribe" || op.type === "unsubscribe" ? this.#inOrder(connection, op.event, op) : handleOp(this.#ops, connection, op);
-    this.#inFlight.add(running);
-    void running.finally(() => this.#inFlight.delete(running));
+    if (op.type === "subscribe" || op.type === "unsubscribe") void this.#inOrder(connection, op.event, op);
+    else void handleOp(this.#ops, connection, op);
   }
 
   /**
