@@ -4,6 +4,7 @@ import { TimeoutError } from "../../core/errors";
 import { silentLogger } from "../../core/logger";
 import type { TraceRecord } from "../../core/trace";
 import { startTestRedis, type TestRedis } from "@/test/support/redis-server";
+import { startTcpProxy } from "@/test/support/tcp-proxy";
 import { deferred, waitFor } from "@/test/support/wait-for";
 import { RedisAdapter } from "./redis-adapter";
 
@@ -25,9 +26,9 @@ interface Instance {
 }
 
 /** One app instance: a bus on the shared Redis, with the app's declarations, and a sink that records browser deliveries. */
-async function instance(id: string, options: { historySize?: number; startup?: "require" | "degraded" } = {}): Promise<Instance> {
+async function instance(id: string, options: { historySize?: number; startup?: "require" | "degraded"; url?: string } = {}): Promise<Instance> {
   const bus = new EventBus({ logger: silentLogger, instance: id, historySize: options.historySize ?? 100 });
-  bus.useAdapter(await RedisAdapter.connect({ url: redis.url, instance: id, historySize: options.historySize ?? 100, logger: silentLogger, startup: options.startup, connectTimeoutMs: 1_000 }));
+  bus.useAdapter(await RedisAdapter.connect({ url: options.url ?? redis.url, instance: id, historySize: options.historySize ?? 100, logger: silentLogger, startup: options.startup, connectTimeoutMs: 1_000 }));
   buses.push(bus);
   bus.createSignal("model:created", { internal: false });
   bus.createSignal("cache:cleared");
@@ -195,5 +196,58 @@ describe("faults", () => {
     await a.bus.trigger("model:created", 3);
     await waitFor(() => b.delivered.length === 3, "B to have every event", 10_000);
     expect(b.delivered.map((event) => event.json)).toEqual(["1", "2", "3"]);
+  });
+
+  it("deliver each event once when a catch-up and the live message race", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const killer = new (await import("ioredis")).Redis(redis.url);
+    for (let round = 0; round < 5; round++) {
+      await killer.call("CLIENT", "KILL", "TYPE", "pubsub");
+      // Triggered while B's subscriber reconnects: B hears some live and fetches the rest, maybe both.
+      for (let n = 0; n < 5; n++) await a.bus.trigger("model:created", round * 5 + n);
+      await new Promise((resolve) => setTimeout(resolve, 30 * round));
+    }
+    await killer.quit();
+    await waitFor(() => b.bus.adapter.state === "ready", "B to reconnect", 10_000);
+    await a.bus.trigger("model:created", "last");
+    await waitFor(() => b.delivered.at(-1)?.json === '"last"', "B to get the last event", 10_000);
+    const ids = b.delivered.map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(a.delivered.map((event) => event.id));
+    expect(b.gaps).toEqual([]);
+  });
+
+  it("tell an instance that rejoins after Redis lost its data about everything it missed, even announcements made before it was back", async () => {
+    const proxy = await startTcpProxy(redis.port);
+    try {
+      const a = await instance("a");
+      const b = await instance("b", { url: `redis://127.0.0.1:${proxy.port}` });
+      await a.bus.trigger("model:created", 0);
+      await waitFor(() => b.delivered.length === 1, "B to get the first event");
+
+      await redis.stop(); // it keeps nothing on disk: it comes back empty, with a new history
+      await waitFor(() => a.bus.adapter.state === "degraded" && b.bus.adapter.state === "degraded", "both to notice");
+      for (let n = 1; n <= 3; n++) await a.bus.trigger("model:created", n); // reach A's browsers only
+
+      proxy.refuse(true);
+      proxy.cut();
+      await redis.start();
+      await waitFor(() => a.bus.adapter.state === "ready", "A to rejoin first", 15_000);
+      const early = [await a.bus.trigger("model:created", 4), await a.bus.trigger("model:created", 5)];
+
+      proxy.refuse(false);
+      await waitFor(() => b.bus.adapter.state === "ready", "B to rejoin", 15_000);
+      const last = await a.bus.trigger("model:created", 6);
+      await waitFor(() => b.delivered.at(-1)?.id === last.id, "B to get the last event", 10_000);
+      expect(b.delivered.slice(1).map((event) => event.id)).toEqual([...early.map((report) => report.id), last.id]);
+      expect(b.gaps).toEqual([{ name: "model:created", missed: 3 }]);
+      // A browser that catches up across the announced hole is told about it as well.
+      const replay = await b.bus.adapter.since("model:created", early[0]!.id.replace(/-\d+$/, "-0"));
+      expect(replay).toMatchObject({ recovered: false, missed: 3 });
+      expect(replay.events.map((event) => event.json)).toEqual(["4", "5", "6"]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { TraceRecord } from "../../core/trace";
 import type { Source } from "../../core/types";
 import { InstanceRegistry } from "./instance-registry";
 import { PeerRequests } from "./peer-requests";
-import { decodeBusMessage, DEFAULT_PREFIX, encodeGapNotice, keys, parseEventId, PUBLISH_SCRIPT, seqOfEntry, type Keys } from "./wire";
+import { decodeBusMessage, DEFAULT_PREFIX, keys, parseEventId, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, type Keys } from "./wire";
 
 export type RedisStartup = "require" | "degraded";
 
@@ -27,7 +27,8 @@ export interface RedisAdapterOptions {
 }
 
 type PublishingRedis = Redis & {
-  wfPublish(epochKey: string, seqKey: string, streamKey: string, ...args: (string | number)[]): Promise<string>;
+  wfPublish(epochKey: string, seqKey: string, streamKey: string, namesKey: string, ...args: (string | number)[]): Promise<string>;
+  wfReserve(epochKey: string, seqKey: string, namesKey: string, ...args: (string | number)[]): Promise<string>;
 };
 
 /** How many of this instance's own recent ids per name to remember (not to deliver them twice after a catch-up). */
@@ -55,11 +56,21 @@ export class RedisAdapter implements BusAdapter {
   readonly #startedAt = Date.now();
   #host: AdapterHost | undefined;
   #epoch: string | undefined;
+  /**
+   * Per name, the highest sequence number this instance has accounted for (delivered, fetched or
+   * reported). A name it has no entry for starts at 0: every event of a name first published after
+   * this instance joined, or of a history Redis started anew, is owed to it.
+   */
   #lastSeen = new Map<string, number>();
+  /** Per name, how far a fetch from the stream has delivered: live messages up to it are duplicates. */
+  #fetchedUpTo = new Map<string, number>();
+  /** Whether this instance has taken its place in the cluster (noted where every name stood before it first listened). */
+  #joined = false;
   #ownRecent = new Map<string, Set<number>>();
   #chains = new Map<string, Promise<void>>();
   #unshared = new Map<string, number>();
   #wasReady = false;
+  #listening = false;
   #down = false;
   #closed = false;
 
@@ -77,7 +88,8 @@ export class RedisAdapter implements BusAdapter {
       autoResubscribe: false,
     };
     this.#commands = new Redis(url, { ...redisOptions, enableAutoPipelining: true }) as PublishingRedis;
-    this.#commands.defineCommand("wfPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.#commands.defineCommand("wfPublish", { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
+    this.#commands.defineCommand("wfReserve", { numberOfKeys: 3, lua: RESERVE_SCRIPT });
     this.#subscriber = new Redis(url, redisOptions);
     this.#fallback = new MemoryAdapter(historySize, `${instance}~local`);
     this.#registry = new InstanceRegistry(instance, this.#startedAt, this.#keys, this.#commands, logger, () => this.state);
@@ -112,8 +124,13 @@ export class RedisAdapter implements BusAdapter {
     return adapter;
   }
 
+  /** Ready once both connections are up and this instance listens to the cluster again (subscribed, caught up). */
   get state(): AdapterState {
-    return this.#commands.status === "ready" && this.#subscriber.status === "ready" ? "ready" : "degraded";
+    return this.#listening && this.#connected() ? "ready" : "degraded";
+  }
+
+  #connected(): boolean {
+    return this.#commands.status === "ready" && this.#subscriber.status === "ready";
   }
 
   get epoch(): string {
@@ -137,6 +154,7 @@ export class RedisAdapter implements BusAdapter {
           this.#keys.epoch,
           this.#keys.seq(name),
           this.#keys.stream(name),
+          this.#keys.names,
           json ?? "",
           this.#options.historySize,
           mode,
@@ -176,7 +194,8 @@ export class RedisAdapter implements BusAdapter {
     if (since === undefined) return { events: [], recovered: true, missed: null, last };
     if (!sinceId || sinceId.epoch !== epoch || sinceId.seq > current) return { events: stored, recovered: false, missed: null, last };
     const events = stored.filter((event) => event.seq > sinceId.seq);
-    const missed = (events[0]?.seq ?? current + 1) - sinceId.seq - 1;
+    // Holes anywhere in the range count: trimmed history, internal events, reserved gaps.
+    const missed = current - sinceId.seq - events.length;
     return { events, recovered: missed === 0, missed: missed === 0 ? null : missed, last };
   }
 
@@ -215,12 +234,14 @@ export class RedisAdapter implements BusAdapter {
   // ── connection changes ───────────────────────────────────────────────────
 
   async #onReady(): Promise<void> {
-    if (this.state !== "ready" || this.#closed) return;
+    if (!this.#connected() || this.#closed) return;
     const { busChannel, traceChannel, requestChannel, replyChannel } = this.#keys;
     try {
+      if (!this.#joined) await this.#takePlace();
       await this.#subscriber.subscribe(busChannel, traceChannel, requestChannel(this.#options.instance), replyChannel(this.#options.instance));
       await this.#catchUp();
       await this.#announceUnshared();
+      this.#listening = this.#connected();
       if (this.#host) await this.#registry.refresh(this.#host);
     } catch (error) {
       this.#options.logger.warn({ err: error }, "Rejoining the cluster through Redis failed; retrying on the next reconnect");
@@ -232,38 +253,50 @@ export class RedisAdapter implements BusAdapter {
   }
 
   #onLost(): void {
+    this.#listening = false;
     if (this.#closed || !this.#wasReady || this.#down) return;
     this.#down = true;
     this.#options.logger.warn({ redis: redactUrl(this.#options.url) }, "Redis is lost: delivering on this instance only until it is back");
   }
 
-  /** After a reconnect: fetch from the streams what other instances published meanwhile. */
+  /**
+   * Before its first subscription, this instance notes where every name stands: what came before
+   * is not owed to anyone here, and whatever comes after, it will hear or fetch.
+   */
+  async #takePlace(): Promise<void> {
+    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
+    const [epoch, standing] = await Promise.all([this.#commands.get(this.#keys.epoch), this.#standing()]);
+    if (epoch && epoch !== this.#epoch) this.#adoptEpoch(epoch);
+    for (const [name, current] of standing) this.#lastSeen.set(name, Math.max(this.#lastSeen.get(name) ?? 0, current));
+    this.#joined = true;
+  }
+
+  /** After a (re)connect: fetch from the streams what was published while this instance was not listening. */
   async #catchUp(): Promise<void> {
     await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
     const epoch = await this.#commands.get(this.#keys.epoch);
-    if (epoch !== this.#epoch) {
-      // Redis lost its data (or this is the first connection): a new history, nothing to catch up on.
-      this.#adoptEpoch(epoch ?? undefined);
-      return;
+    if (epoch && epoch !== this.#epoch) this.#adoptEpoch(epoch);
+    for (const [name, current] of await this.#standing()) {
+      const last = this.#lastSeen.get(name) ?? 0;
+      if (current > last) this.#fetchBefore(name, last, current + 1);
     }
-    const names = [...this.#lastSeen.keys()];
-    if (names.length === 0) return;
-    const counters = await this.#commands.mget(names.map((name) => this.#keys.seq(name)));
-    names.forEach((name, index) => {
-      const last = this.#lastSeen.get(name)!;
-      const current = Number(counters[index] ?? 0);
-      if (current > last) {
-        this.#lastSeen.set(name, current);
-        this.#inOrder(name, () => this.#fetchMissed(name, last, current));
-      }
-    });
   }
 
-  /** Events this instance triggered while alone never reached the others: they learn it as gaps. */
+  /** Every name of the current history with its newest sequence number. */
+  async #standing(): Promise<[string, number][]> {
+    const names = await this.#commands.smembers(this.#keys.names);
+    if (names.length === 0) return [];
+    const counters = await this.#commands.mget(names.map((name) => this.#keys.seq(name)));
+    return names.map((name, index) => [name, Number(counters[index] ?? 0)]);
+  }
+
+  /** Events this instance triggered while alone never reached the others: reserve their numbers, as a gap. */
   async #announceUnshared(): Promise<void> {
     for (const [name, missed] of this.#unshared) {
-      await this.#commands.publish(this.#keys.busChannel, encodeGapNotice(this.#options.instance, name, missed));
+      const id = await this.#commands.wfReserve(this.#keys.epoch, this.#keys.seq(name), this.#keys.names, missed, this.#keys.busChannel, this.#options.instance, name, freshEpoch());
       this.#unshared.delete(name);
+      const parsed = parseEventId(id);
+      if (parsed && parsed.epoch !== this.#epoch) this.#adoptEpoch(parsed.epoch);
     }
   }
 
@@ -289,21 +322,31 @@ export class RedisAdapter implements BusAdapter {
   #onBusMessage(text: string, host: AdapterHost): void {
     const message = decodeBusMessage(text);
     if (!message) return;
-    if (message.type === "gap") {
-      if (message.origin !== this.#options.instance) this.#inOrder(message.name, () => host.reportGap(message.name, message.missed));
-      return;
-    }
     const id = parseEventId(message.id);
     if (!id) return;
     if (id.epoch !== this.#epoch) this.#adoptEpoch(id.epoch);
-    const last = this.#lastSeen.get(message.name);
-    this.#lastSeen.set(message.name, Math.max(id.seq, last ?? 0));
-    if (last !== undefined && id.seq > last + 1) {
-      // Messages were missed (this subscriber reconnected): fetch them first, keep the order.
-      this.#inOrder(message.name, () => this.#fetchMissed(message.name, last, id.seq - 1));
-    }
+    const { name } = message;
+    const first = message.type === "gap" ? id.seq - message.missed + 1 : id.seq;
+    const last = this.#lastSeen.get(name) ?? 0;
+    // Messages were missed (this subscriber reconnected, or Redis started a new history): fetch them first, keep the order.
+    if (first > last + 1) this.#fetchBefore(name, last, first);
+    this.#lastSeen.set(name, Math.max(id.seq, last));
+    const fetched = this.#fetchedUpTo.get(name) ?? 0;
+    if (id.seq <= fetched) return; // a fetch from the stream has already accounted for it
     if (message.origin === this.#options.instance) return; // delivered here when it was triggered
-    this.#inOrder(message.name, () => host.deliverRemote(message.name, message.id, message.json, message.internal));
+    if (message.type === "gap") {
+      const missed = id.seq - Math.max(first - 1, fetched);
+      this.#inOrder(name, () => host.reportGap(name, missed));
+      return;
+    }
+    this.#inOrder(name, () => host.deliverRemote(name, message.id, message.json, message.internal));
+  }
+
+  /** Schedules, in order, the delivery of what the stream holds of `name` in (after, before). */
+  #fetchBefore(name: string, after: number, before: number): void {
+    this.#lastSeen.set(name, Math.max(before - 1, this.#lastSeen.get(name) ?? 0));
+    this.#fetchedUpTo.set(name, Math.max(before - 1, this.#fetchedUpTo.get(name) ?? 0));
+    this.#inOrder(name, () => this.#fetchMissed(name, after, before - 1));
   }
 
   /** Delivers stream entries with seq in (after, upTo]; what the stream no longer has becomes a gap. */
@@ -317,11 +360,16 @@ export class RedisAdapter implements BusAdapter {
       this.#options.logger.warn({ event: name, err: error }, `Could not fetch missed "${name}" events from Redis`);
     }
     const own = this.#ownRecent.get(name);
+    const inStream = new Set<number>();
     for (const [entry, fields] of entries) {
       const seq = seqOfEntry(entry);
+      inStream.add(seq);
       if (!own?.has(seq)) host.deliverRemote(name, `${this.#epoch}-${seq}`, fields[1] ?? "null", false);
     }
-    const missing = upTo - after - entries.length;
+    // This instance's own events were delivered here when triggered, stored or not (internal ones are not).
+    let ownElsewhere = 0;
+    for (const seq of own ?? []) if (seq > after && seq <= upTo && !inStream.has(seq)) ownElsewhere++;
+    const missing = upTo - after - entries.length - ownElsewhere;
     if (missing > 0) host.reportGap(name, missing);
   }
 
@@ -346,19 +394,25 @@ export class RedisAdapter implements BusAdapter {
     this.#chains.set(name, chain);
   }
 
-  #adoptEpoch(epoch: string | undefined): void {
-    if (this.#epoch !== undefined && epoch !== this.#epoch) {
+  /**
+   * A history this instance has not seen yet. On first contact that is simply the cluster's; later
+   * it means Redis lost its data, and everything in the new history was published while this
+   * instance was away from it: with `#lastSeen` empty, a joined instance fetches it all from 0.
+   */
+  #adoptEpoch(epoch: string): void {
+    if (this.#epoch !== undefined) {
       this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data was lost): ids before it cannot be replayed");
     }
     this.#epoch = epoch;
     this.#lastSeen.clear();
+    this.#fetchedUpTo.clear();
     this.#ownRecent.clear();
   }
 
   #rememberOwn(name: string, id: string): void {
     const parsed = parseEventId(id);
     if (!parsed) return;
-    if (this.#epoch === undefined) this.#epoch = parsed.epoch;
+    if (parsed.epoch !== this.#epoch) this.#adoptEpoch(parsed.epoch);
     let own = this.#ownRecent.get(name);
     if (!own) this.#ownRecent.set(name, (own = new Set()));
     own.add(parsed.seq);

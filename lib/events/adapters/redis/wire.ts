@@ -10,6 +10,8 @@ export function keys(prefix: string) {
     /** The history's epoch: every event id starts with it; it changes when Redis loses its data. */
     epoch: `${prefix}epoch`,
     seq: (name: string) => `${prefix}seq:${name}`,
+    /** Every name that has a sequence in this epoch: what a catch-up must look at. */
+    names: `${prefix}names`,
     stream: (name: string) => `${prefix}stream:${name}`,
     instance: (id: string) => `${prefix}instance:${id}`,
     instancePattern: `${prefix}instance:*`,
@@ -28,8 +30,8 @@ export type Keys = ReturnType<typeof keys>;
  * history size), and one message on the bus channel. Because Redis runs it as one step, every
  * instance sees the events of a name in id order.
  *
- * KEYS: epoch, seq, stream. ARGV: json, maxlen, mode ("p" public, "i" internal shared, "n" not shared),
- * bus channel, origin instance, name, proposed epoch.
+ * KEYS: epoch, seq, stream, names. ARGV: json, maxlen, mode ("p" public, "i" internal shared, "n" not
+ * shared), bus channel, origin instance, name, proposed epoch.
  */
 export const PUBLISH_SCRIPT = `
 local epoch = redis.call('GET', KEYS[1])
@@ -38,6 +40,7 @@ if not epoch then
   epoch = ARGV[7]
 end
 local seq = redis.call('INCR', KEYS[2])
+if seq == 1 then redis.call('SADD', KEYS[4], ARGV[6]) end
 if ARGV[3] == 'p' and tonumber(ARGV[2]) > 0 then
   redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[2], '0-' .. seq, 'd', ARGV[1])
 end
@@ -48,14 +51,34 @@ end
 return id
 `;
 
-/** A message on the bus channel. */
+/**
+ * Events an instance delivered alone while Redis was away never reached the others. When it is
+ * back it reserves that many sequence numbers for them, with no stream entries, and says so on the
+ * bus: instances listening now report a gap at once, and anyone who later reads across the range
+ * (a catch-up, a browser's `since`) counts the hole as missed. The notice can then never be lost
+ * by an instance that was not listening when it went out.
+ *
+ * KEYS: epoch, seq, names. ARGV: missed, bus channel, origin instance, name, proposed epoch.
+ * Returns the id of the last reserved number.
+ */
+export const RESERVE_SCRIPT = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  redis.call('SET', KEYS[1], ARGV[5])
+  epoch = ARGV[5]
+end
+local missed = tonumber(ARGV[1])
+local upTo = redis.call('INCRBY', KEYS[2], missed)
+if upTo == missed then redis.call('SADD', KEYS[3], ARGV[4]) end
+local id = epoch .. '-' .. upTo
+redis.call('PUBLISH', ARGV[2], 'G\\n' .. ARGV[3] .. '\\n' .. ARGV[4] .. '\\n' .. id .. '\\n' .. missed)
+return id
+`;
+
+/** A message on the bus channel. A gap covers the `missed` sequence numbers up to and including `id`'s. */
 export type BusMessage =
   | { type: "event"; origin: string; name: string; id: string; internal: boolean; json: string }
-  | { type: "gap"; origin: string; name: string; missed: number };
-
-export function encodeGapNotice(origin: string, name: string, missed: number): string {
-  return `G\n${origin}\n${name}\n${missed}`;
-}
+  | { type: "gap"; origin: string; name: string; id: string; missed: number };
 
 /** Reads a bus message; undefined for anything else (a newer version's message is skipped, not fatal). */
 export function decodeBusMessage(text: string): BusMessage | undefined {
@@ -67,9 +90,9 @@ export function decodeBusMessage(text: string): BusMessage | undefined {
     return { type: "event", origin: origin!, name: name!, id: id!, internal: mode === "i", json: json! };
   }
   if (kind === "G\n") {
-    const [origin, name, missed] = text.slice(2).split("\n");
+    const [origin, name, id, missed] = text.slice(2).split("\n");
     const count = Number(missed);
-    return origin && name && Number.isSafeInteger(count) ? { type: "gap", origin, name, missed: count } : undefined;
+    return origin && name && id && Number.isSafeInteger(count) && count > 0 ? { type: "gap", origin, name, id, missed: count } : undefined;
   }
   return undefined;
 }
