@@ -1,0 +1,570 @@
+/**
+ * `npm run chaos`: faults under load against the production server, each bounded in time.
+ *
+ *   npm run chaos                          every scenario; writes docs/reliability.md (chaos section)
+ *   npm run chaos -- --only kill,redis     some of them (results to a temporary folder, docs untouched)
+ *   npm run chaos -- --only kill --write   …and still write docs/
+ *
+ * Scenarios: kill (SIGKILL + restart, no Redis), kill-redis (SIGKILL + restart of one of two
+ * instances on Redis), term (SIGTERM under load, restart), redis (Redis killed and restarted under
+ * two instances), cut (a client's network cut and refused for a few seconds).
+ *
+ * In every scenario: readers (EventManagers subscribed to `model:created`), a steady trigger stream
+ * (protocol `trigger`, every acked id recorded) and requests in flight (`report:summary`). The
+ * verdict per reader: every acked id was received or is covered by a gap it was told about.
+ * Needs `npm run build` first, and redis-server for the Redis scenarios.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { median } from "../bench/stats";
+import { startAppServer, type AppServer } from "../test/support/app-server";
+import { startTestRedis, type TestRedis } from "../test/support/redis-server";
+import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy";
+import { Reader, Requester, Triggerer, type RequestPlan } from "./chaos-clients";
+import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild } from "./common";
+import { writeReliabilityDoc } from "./report";
+import { judge, type Acked, type Verdict } from "./verdict";
+import { WireClient } from "./wire-client";
+
+const SCENARIOS = ["kill", "kill-redis", "term", "redis", "cut"] as const;
+type ScenarioKey = (typeof SCENARIOS)[number];
+const USAGE = `usage: npm run chaos [-- --only ${SCENARIOS.join(",")}] [--write] [--rate N] [--readers N]`;
+
+const EVENT = "model:created";
+const QUERY = "report:summary";
+
+export interface GroupResult {
+  group: string;
+  readers: number;
+  /** Acked events each reader was owed. */
+  expectedEach: number;
+  received: number;
+  missing: number;
+  replayed: number;
+  duplicatesDropped: number;
+  gaps: number;
+  gapsUnknown: number;
+  gapMissed: number;
+  gapReasons: Record<string, number>;
+  recovered: number;
+  notRecovered: number;
+  coveredByUnknownGap: number;
+  coveredByCountedGap: number;
+  silent: number;
+  unacked: number;
+  overReported: number;
+  /** How each reader's connection ended at the fault (the first close after it). */
+  closeCodes: Record<string, number>;
+  /** Reconnect attempts that failed before the readers were back. */
+  failedAttempts: number;
+  /** ms from the fault to being connected again, per reader that lost its connection. */
+  reconnectMs: { p50: number; max: number } | undefined;
+  silentSamples: { reader: string; ids: Acked[] }[];
+  /** Silent losses by history (epoch) of their ids, over the group. */
+  silentByHistory: Record<string, number>;
+}
+
+export interface ScenarioResult {
+  key: ScenarioKey;
+  title: string;
+  fault: string;
+  expectation: string;
+  durationS: number;
+  timeline: { t: number; what: string }[];
+  groups: GroupResult[];
+  triggers: { label: string; sent: number; acked: number; failures: Record<string, number> }[];
+  requests: { label: string; total: Record<string, number>; failedAroundFault: Record<string, number> }[];
+  servers: { label: string; exit: number | null | "killed"; counters: { series: string; value: number }[] }[];
+  log: { level: string; message: string; count: number }[];
+  observations: string[];
+  silent: number;
+  error?: string;
+}
+
+interface ScenarioMeta {
+  title: string;
+  fault: string;
+  expectation: string;
+  groups: string[];
+}
+
+export interface ChaosResult {
+  command: string;
+  date: string;
+  machine: string;
+  versions: string;
+  loadStart: string;
+  loadEnd: string;
+  durationS: number;
+  settings: { readers: number; rate: number; env: Record<string, string>; requestSlots: number; query: string; requestsAsMonitor: boolean };
+  scenarios: ScenarioResult[];
+}
+
+const flags = parseFlags(process.argv.slice(2), { only: "string", write: "boolean", rate: "number", readers: "number" }, USAGE);
+requireBuild();
+const only = flags.only === undefined ? [...SCENARIOS] : String(flags.only).split(",").map((name) => name.trim());
+const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+if (unknown.length) {
+  console.error(`--only: unknown scenario(s) ${unknown.join(", ")}; known: ${SCENARIOS.join(", ")}`);
+  process.exit(2);
+}
+const full = only.length === SCENARIOS.length;
+const toDocs = (full && flags.rate === undefined && flags.readers === undefined) || flags.write === true;
+const rate = (flags.rate as number | undefined) ?? 100;
+const readersPerScenario = (flags.readers as number | undefined) ?? 20;
+const requestSlots = 10;
+const token = metricsToken();
+const baseEnv: Record<string, string> = {
+  SECRET_KEY,
+  EVENTS_RATE_LIMIT: "100000",
+  // Enough history that a few seconds of outage at this rate can be replayed in full.
+  EVENTS_HISTORY_SIZE: "10000",
+  EVENTS_METRICS_TOKEN: token,
+  REPORTS_WORKER: "1",
+};
+const command = `npm run chaos${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+
+// ── one scenario's moving parts ────────────────────────────────────────────
+
+class Scenario {
+  readonly started = Date.now();
+  readonly timeline: { t: number; what: string }[] = [];
+  readonly readers: Reader[] = [];
+  readonly triggers: Triggerer[] = [];
+  readonly requesters: Requester[] = [];
+  readonly servers = new Map<string, AppServer>();
+  /** Every server process of the scenario, in order, with how it ended and its counters at the end. */
+  readonly records: ScenarioResult["servers"] = [];
+  readonly logs = new LogWatch();
+  readonly observations: string[] = [];
+  redis: TestRedis | undefined;
+  proxy: TcpProxy | undefined;
+  faultAt = 0;
+  recoveredAt = 0;
+
+  note(what: string): void {
+    const t = (Date.now() - this.started) / 1_000;
+    this.timeline.push({ t, what });
+    console.log(`    ${t.toFixed(1).padStart(5)} s  ${what}`);
+  }
+
+  async server(label: string, env: Record<string, string> = {}): Promise<AppServer> {
+    await waitForBuild();
+    const server = await startAppServer({ env: { ...baseEnv, ...env }, timeoutMs: 120_000 });
+    this.servers.set(label, server);
+    this.logs.watch(server, label);
+    this.note(`${label} ready on port ${server.port}`);
+    await checkQuery(server);
+    return server;
+  }
+
+  async readersOn(url: string, group: string, count: number): Promise<Reader[]> {
+    const made = Array.from({ length: count }, (_, index) => new Reader(url, EVENT, group, `${group}-${index}`));
+    this.readers.push(...made);
+    await Promise.all(made.map((reader) => reader.subscribe()));
+    return made;
+  }
+
+  startLoad(): void {
+    for (const trigger of this.triggers) trigger.start();
+    for (const requester of this.requesters) requester.start();
+    this.note(`load: ${this.triggers.map((t) => `${t.perSecond}/s triggers via ${t.label}`).join(", ")}; ${this.requesters.map((r) => `${r.slots} requests in flight via ${r.label}`).join(", ")}`);
+  }
+
+  /** Waits until every reader is connected again after the fault. */
+  async reconnected(timeoutMs = 45_000): Promise<void> {
+    const back = (reader: Reader) => {
+      const since = reader.states.filter((change) => change.at >= this.faultAt);
+      return reader.connected && (since.length === 0 || since.at(-1)!.state === "connected");
+    };
+    await waitFor(() => this.readers.every(back), timeoutMs);
+    this.recoveredAt = Date.now();
+    this.note("every reader connected");
+  }
+
+  async stopLoad(): Promise<void> {
+    await Promise.all([...this.triggers.map((trigger) => trigger.stop()), ...this.requesters.map((requester) => requester.stop())]);
+    // The last events: wait until nothing more arrives for a second (at most 10 s).
+    let last = -1;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const total = this.readers.reduce((sum, reader) => sum + reader.received.size, 0);
+      if (total === last) break;
+      last = total;
+      await sleep(1_000);
+    }
+    this.note("load stopped, last events in");
+  }
+
+  /** Stops a server of the scenario with `signal`; returns its exit code. */
+  async stopServer(label: string, signal: NodeJS.Signals): Promise<number | null> {
+    const server = this.servers.get(label)!;
+    this.servers.delete(label);
+    const code = await server.stop(signal);
+    this.records.push({ label, exit: signal === "SIGKILL" ? "killed" : code, counters: [] });
+    return code;
+  }
+
+  async close(): Promise<void> {
+    for (const client of [...this.readers, ...this.triggers, ...this.requesters]) client.close();
+    for (const [label, server] of this.servers) {
+      const counters = eventCounters(await scrapeMetrics(server.url, token)).filter((entry) => /recoveries|gaps|drops|connections_accepted|upgrades_refused|adapter_up|slow_consumer|cluster_instances/.test(entry.series));
+      this.records.push({ label, exit: await server.stop("SIGTERM"), counters });
+    }
+    this.servers.clear();
+    await this.proxy?.close();
+    await this.redis?.stop();
+    this.logs.stop();
+  }
+
+  result(key: ScenarioKey, { title, fault, expectation, groups }: ScenarioMeta): ScenarioResult {
+    const acked = this.triggers.flatMap((trigger) => trigger.acked);
+    const groupResults = groups.map((group) => groupResult(group, this.readers.filter((reader) => reader.group === group), acked, this.faultAt));
+    return {
+      key,
+      title,
+      fault,
+      expectation,
+      durationS: (Date.now() - this.started) / 1_000,
+      timeline: [...this.timeline, ...this.logs.notable.map((line) => ({ t: (line.at - this.started) / 1_000, what: `${line.server} logs "${line.message}"` }))].sort((a, b) => a.t - b.t),
+      groups: groupResults,
+      triggers: this.triggers.map((trigger) => ({ label: trigger.label, sent: trigger.sent, acked: trigger.acked.length, failures: trigger.failures })),
+      requests: this.requesters.map((requester) => ({
+        label: requester.label,
+        total: requester.counts(),
+        failedAroundFault: Object.fromEntries(Object.entries(requester.counts(this.faultAt - 5_000, (this.recoveredAt || Date.now()) + 1_000)).filter(([outcome]) => outcome !== "ok")),
+      })),
+      servers: this.records,
+      log: this.logs.summary(),
+      observations: this.observations,
+      silent: groupResults.reduce((sum, group) => sum + group.silent, 0),
+    };
+  }
+}
+
+function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: number): GroupResult {
+  const verdicts: [Reader, Verdict][] = readers.map((reader) => [reader, judge(acked, reader.received, reader.gaps)]);
+  const sum = (pick: (verdict: Verdict) => number) => verdicts.reduce((total, [, verdict]) => total + pick(verdict), 0);
+  const gapReasons: Record<string, number> = {};
+  const closeCodes: Record<string, number> = {};
+  let failedAttempts = 0;
+  const reconnects: number[] = [];
+  for (const reader of readers) {
+    for (const gap of reader.gaps) gapReasons[gap.reason] = (gapReasons[gap.reason] ?? 0) + 1;
+    const closes = reader.states.filter((change) => change.at >= faultAt && change.state === "reconnecting");
+    if (closes[0]) closeCodes[String(closes[0].closeCode ?? closes[0].reason)] = (closeCodes[String(closes[0].closeCode ?? closes[0].reason)] ?? 0) + 1;
+    failedAttempts += Math.max(0, closes.length - 1);
+    const lost = reader.states.find((change) => change.at >= faultAt && change.state === "reconnecting");
+    const back = reader.states.find((change) => change.at >= faultAt && change.state === "connected");
+    if (lost && back) reconnects.push(back.at - faultAt);
+  }
+  return {
+    group,
+    readers: readers.length,
+    expectedEach: acked.length,
+    received: sum((v) => v.received),
+    missing: sum((v) => v.missing),
+    replayed: readers.reduce((total, reader) => total + reader.replayed, 0),
+    duplicatesDropped: readers.reduce((total, reader) => total + Math.max(0, reader.wireEvents - reader.received.size), 0),
+    gaps: readers.reduce((total, reader) => total + reader.gaps.length, 0),
+    gapsUnknown: readers.reduce((total, reader) => total + reader.gaps.filter((gap) => gap.missed === null).length, 0),
+    gapMissed: readers.reduce((total, reader) => total + reader.gaps.reduce((n, gap) => n + (gap.missed ?? 0), 0), 0),
+    gapReasons,
+    recovered: readers.reduce((total, reader) => total + reader.resubscribes.filter((r) => r.recovered).length, 0),
+    notRecovered: readers.reduce((total, reader) => total + reader.resubscribes.filter((r) => !r.recovered).length, 0),
+    coveredByUnknownGap: sum((v) => v.coveredByUnknownGap),
+    coveredByCountedGap: sum((v) => v.coveredByCountedGap),
+    silent: sum((v) => v.silent),
+    unacked: sum((v) => v.unacked),
+    overReported: sum((v) => v.overReported),
+    closeCodes,
+    failedAttempts,
+    reconnectMs: reconnects.length ? { p50: median(reconnects), max: Math.max(...reconnects) } : undefined,
+    silentByHistory: verdicts.reduce<Record<string, number>>((all, [, verdict]) => {
+      for (const [history, count] of Object.entries(verdict.silentByHistory)) all[history] = (all[history] ?? 0) + count;
+      return all;
+    }, {}),
+    silentSamples: verdicts.filter(([, verdict]) => verdict.silent > 0).slice(0, 3).map(([reader, verdict]) => ({ reader: reader.label, ids: verdict.silentIds })),
+  };
+}
+
+/** What the requests ask: `report:summary` when the build declares it, else `model:count` from a monitor session. */
+let requestPlan: RequestPlan | undefined;
+
+async function checkQuery(server: AppServer): Promise<void> {
+  if (requestPlan) return;
+  const probe = new WireClient(server.url.replace(/^http/, "ws"));
+  await probe.opened;
+  const described = await probe.op({ type: "describe" });
+  probe.close();
+  const queries = ((described.queries as { name: string }[] | undefined) ?? []).map((query) => query.name);
+  if (queries.includes(QUERY)) {
+    requestPlan = { query: QUERY };
+  } else {
+    console.warn(`    WARNING: "${QUERY}" is not a public query of this build (describe lists: ${queries.join(", ") || "none"}): requests ask the internal "model:count" as a monitor session instead.`);
+    requestPlan = { query: "model:count", monitorSecret: SECRET_KEY };
+  }
+}
+
+function requester(url: string, slots: number, label: string): Requester {
+  return new Requester(url, requestPlan!, slots, label);
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await sleep(stepMs);
+  }
+}
+
+async function readyz(server: AppServer): Promise<{ status: number; body: string }> {
+  try {
+    const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(3_000) });
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    return { status: 0, body: String(error) };
+  }
+}
+
+// ── the scenarios ──────────────────────────────────────────────────────────
+
+async function killWithoutRedis(s: Scenario): Promise<ScenarioMeta> {
+  const server = await s.server("server");
+  await s.readersOn(server.url, "readers", readersPerScenario);
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client"));
+  s.requesters.push(requester(server.url, requestSlots, "request client"));
+  s.startLoad();
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  await s.stopServer("server", "SIGKILL");
+  s.note("server killed (SIGKILL)");
+  await s.server("server (restarted)", { PORT: String(server.port) });
+  await s.reconnected();
+  await sleep(4_000);
+  await s.stopLoad();
+  return {
+    title: "1. SIGKILL and restart, without Redis",
+    fault: "The only server process is killed with SIGKILL under load and started again on the same port.",
+    expectation: "Clients reconnect; their resubscribe answers `recovered: false` with a gap of `missed: null` (the history was in the dead process's memory); requests in flight fail with `disconnected`.",
+    groups: ["readers"],
+  };
+}
+
+async function killWithRedis(s: Scenario): Promise<ScenarioMeta> {
+  s.redis = await startTestRedis();
+  s.note(`test Redis on port ${s.redis.port}`);
+  const env = { EVENTS_REDIS_URL: s.redis.url };
+  const a = await s.server("A", env);
+  const b = await s.server("B", env);
+  const half = Math.ceil(readersPerScenario / 2);
+  await s.readersOn(a.url, "on A (killed)", half);
+  await s.readersOn(b.url, "on B", readersPerScenario - half);
+  s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A"), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B"));
+  s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
+  s.startLoad();
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  await s.stopServer("A", "SIGKILL");
+  s.note("A killed (SIGKILL)");
+  await s.server("A (restarted)", { ...env, PORT: String(a.port) });
+  await s.reconnected();
+  await sleep(4_000);
+  await s.stopLoad();
+  return {
+    title: "2. SIGKILL and restart of one of two instances, with Redis",
+    fault: "Two instances share one test Redis; instance A is killed with SIGKILL under load and started again on the same port.",
+    expectation: "A's clients reconnect and recover everything from the Redis stream (`recovered: true`, no gap); B's clients see no interruption; requests in flight on A fail with `disconnected`.",
+    groups: ["on A (killed)", "on B"],
+  };
+}
+
+async function sigterm(s: Scenario): Promise<ScenarioMeta> {
+  const server = await s.server("server");
+  await s.readersOn(server.url, "readers", readersPerScenario);
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client"));
+  s.requesters.push(requester(server.url, requestSlots, "request client"));
+  s.startLoad();
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  s.note("SIGTERM sent");
+  const code = await s.stopServer("server", "SIGTERM");
+  const exitedAt = Date.now();
+  s.note(`server exited with code ${code}`);
+  s.observations.push(`The server exited with code ${code}, ${((exitedAt - s.faultAt) / 1_000).toFixed(1)} s after SIGTERM.`);
+  await s.server("server (restarted)", { PORT: String(server.port) });
+  await s.reconnected();
+  await sleep(4_000);
+  await s.stopLoad();
+  // What the drain did with the ops that were on their way: requests sent from a second before
+  // SIGTERM until the exit, and triggers answered after SIGTERM.
+  s.observations.push(`Requests sent from 1 s before SIGTERM until the exit: ${formatCounts(s.requesters[0]!.counts(s.faultAt - 1_000, exitedAt))}.`);
+  const ackedDuringDrain = s.triggers[0]!.acked.filter((event) => event.at >= s.faultAt && event.at <= exitedAt).length;
+  s.observations.push(`Triggers acked between SIGTERM and the exit: ${ackedDuringDrain}.`);
+  return {
+    title: "3. SIGTERM under load (graceful drain), then restart",
+    fault: "The only server process gets SIGTERM under load (it drains: in-flight ops are answered, sockets closed with 1001) and is started again on the same port.",
+    expectation: "Requests in flight are answered; clients see close code 1001, reconnect to the restarted server and get `recovered: false` + `missed: null` (a new in-memory history), but nothing acked before the shutdown is missing; exit code 0.",
+    groups: ["readers"],
+  };
+}
+
+async function redisOutage(s: Scenario): Promise<ScenarioMeta> {
+  s.redis = await startTestRedis();
+  s.note(`test Redis on port ${s.redis.port}`);
+  const env = { EVENTS_REDIS_URL: s.redis.url };
+  const a = await s.server("A", env);
+  const b = await s.server("B", env);
+  const half = Math.ceil(readersPerScenario / 2);
+  await s.readersOn(a.url, "on A", half);
+  await s.readersOn(b.url, "on B", readersPerScenario - half);
+  s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A"), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B"));
+  s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
+  s.startLoad();
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  await s.redis.stop();
+  s.note("Redis killed (SIGKILL; it keeps nothing on disk)");
+  await sleep(1_500);
+  const during = await readyz(a);
+  s.observations.push(`During the outage A's /readyz answered ${during.status}: \`${during.body.slice(0, 400)}\``);
+  await sleep(2_500);
+  await s.redis.start();
+  s.note("Redis started again (empty)");
+  const deadline = Date.now() + 20_000;
+  let ready = false;
+  while (!ready && Date.now() < deadline) {
+    ready = (await readyz(a)).status === 200 && (await readyz(b)).status === 200;
+    if (!ready) await sleep(200);
+  }
+  s.note(ready ? "A and B ready again (/readyz 200)" : "A or B not ready within 20 s");
+  s.recoveredAt = Date.now();
+  const dropped = s.readers.filter((reader) => reader.states.some((change) => change.at >= s.faultAt && change.state !== "connected")).length;
+  s.observations.push(`${dropped} of ${s.readers.length} readers lost their WebSocket during the outage.`);
+  await sleep(4_000);
+  await s.stopLoad();
+  return {
+    title: "4. Redis killed and restarted under two instances",
+    fault: "Two instances share one test Redis; Redis is killed (SIGKILL, no persistence) for 4 s under load, then started again empty.",
+    expectation: "Each instance keeps delivering its own events to its own clients; the other instance's clients are told with a gap (when Redis is back); then everything resumes. No client connection drops.",
+    groups: ["on A", "on B"],
+  };
+}
+
+async function networkCut(s: Scenario): Promise<ScenarioMeta> {
+  const server = await s.server("server");
+  s.proxy = await startTcpProxy(server.port);
+  const proxied = `http://127.0.0.1:${s.proxy.port}`;
+  const half = Math.ceil(readersPerScenario / 2);
+  await s.readersOn(proxied, "behind the cut proxy", half);
+  await s.readersOn(server.url, "direct (control)", readersPerScenario - half);
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client (direct)"));
+  s.requesters.push(requester(proxied, requestSlots / 2, "request client behind the proxy"), requester(server.url, requestSlots / 2, "request client (direct)"));
+  s.startLoad();
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  s.proxy.refuse(true);
+  s.proxy.cut();
+  s.note("network cut: every proxied connection destroyed, new ones refused");
+  await sleep(3_000);
+  s.proxy.refuse(false);
+  s.note("network back");
+  await s.reconnected();
+  await sleep(4_000);
+  await s.stopLoad();
+  return {
+    title: "5. A client's network cut mid-stream",
+    fault: "Half of the readers and one request client reach the server through a TCP proxy; every proxied connection is destroyed and new ones refused for 3 s.",
+    expectation: "The cut clients reconnect and resubscribe with `since`: `recovered: true`, every missed event replayed, no gap; requests in flight through the proxy fail with `disconnected`; the direct clients see nothing.",
+    groups: ["behind the cut proxy", "direct (control)"],
+  };
+}
+
+const RUNNERS: Record<ScenarioKey, (s: Scenario) => Promise<ScenarioMeta>> = {
+  kill: killWithoutRedis,
+  "kill-redis": killWithRedis,
+  term: sigterm,
+  redis: redisOutage,
+  cut: networkCut,
+};
+
+// ── the run ────────────────────────────────────────────────────────────────
+
+const started = Date.now();
+const loadStart = machineLoad().uptime;
+console.log(`Chaos: ${only.join(", ")} — ${machine()}\n  ${loadStart}`);
+const results: ScenarioResult[] = [];
+for (const key of only as ScenarioKey[]) {
+  console.log(`\n  ${key}`);
+  const scenario = new Scenario();
+  let meta: ScenarioMeta;
+  let failure: string | undefined;
+  try {
+    meta = await Promise.race([
+      RUNNERS[key](scenario),
+      sleep(240_000).then((): never => {
+        throw new Error("the scenario did not finish within 240 s");
+      }),
+    ]);
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error);
+    scenario.note(`FAILED: ${failure}`);
+    meta = { title: key, fault: "", expectation: "", groups: [...new Set(scenario.readers.map((reader) => reader.group))] };
+  }
+  await scenario.close();
+  const result = scenario.result(key, meta);
+  if (failure) result.error = failure;
+  results.push(result);
+  printScenario(result);
+}
+
+const chaos: ChaosResult = {
+  command,
+  date: new Date(started).toISOString().replace("T", " ").slice(0, 16) + " UTC",
+  machine: machine(),
+  versions: ["next", "ws", "ioredis"].map((name) => `${name} ${packageVersion(name)}`).join(", ") + `, redis-server ${redisVersion()}`,
+  loadStart,
+  loadEnd: machineLoad().uptime,
+  durationS: (Date.now() - started) / 1_000,
+  settings: { readers: readersPerScenario, rate, env: { ...baseEnv, SECRET_KEY: "(set)", EVENTS_METRICS_TOKEN: "(random)" }, requestSlots, query: requestPlan?.query ?? QUERY, requestsAsMonitor: !!requestPlan?.monitorSecret },
+  scenarios: results,
+};
+const directory = toDocs ? join(ROOT, "reliability", "results") : mkdtempSync(join(tmpdir(), "wf-chaos-"));
+mkdirSync(directory, { recursive: true });
+writeFileSync(join(directory, toDocs ? "chaos.json" : "chaos-smoke.json"), `${JSON.stringify(chaos, null, 1)}\n`);
+if (toDocs) {
+  writeReliabilityDoc();
+  console.log("\nWrote docs/reliability.md and reliability/results/chaos.json.");
+} else {
+  console.log(`\nPartial run: docs untouched; the result is in ${directory}`);
+}
+const silent = results.reduce((sum, result) => sum + result.silent, 0);
+const failed = results.filter((result) => result.error).length;
+console.log(`\nNothing lost silently: ${silent === 0 ? "yes" : `NO — ${silent} events lost silently`}${failed ? `; ${failed} scenario(s) failed to run` : ""}`);
+process.exit(silent === 0 && failed === 0 ? 0 : 1);
+
+function printScenario(result: ScenarioResult): void {
+  console.log(`  — ${result.title}${result.error ? ` (FAILED: ${result.error})` : ""}`);
+  for (const group of result.groups) {
+    console.log(
+      `    ${group.group}: ${group.readers} readers × ${group.expectedEach} acked; missing ${group.missing}, replayed ${group.replayed}, ` +
+        `gaps ${group.gaps} (${group.gapsUnknown} missed:null, ${group.gapMissed} counted), recovered ${group.recovered}/${group.recovered + group.notRecovered}, ` +
+        `closed by ${formatCounts(group.closeCodes)} (+${group.failedAttempts} failed attempts), silent ${group.silent}${group.silent ? ` (by history: ${formatCounts(group.silentByHistory)})` : ""}`,
+    );
+  }
+  for (const trigger of result.triggers) console.log(`    ${trigger.label}: ${trigger.acked} acked of ${trigger.sent}, failed ${formatCounts(trigger.failures)}`);
+  for (const requester of result.requests) console.log(`    ${requester.label}: ${formatCounts(requester.total)}`);
+  for (const server of result.servers) console.log(`    ${server.label}: exit ${server.exit}`);
+  for (const observation of result.observations) console.log(`    note: ${observation}`);
+  for (const entry of result.timeline.filter((line) => line.what.includes(" logs "))) console.log(`    ${entry.t.toFixed(1)} s  ${entry.what}`);
+}
+
+function redisVersion(): string {
+  try {
+    return /v=(\S+)/.exec(execFileSync("redis-server", ["--version"], { encoding: "utf8" }))?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
+}
