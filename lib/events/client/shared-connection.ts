@@ -8,7 +8,7 @@ import { createMonitorSessions, resolveToken, type MonitorMember, type MonitorTo
 import { CLIENT_LIMITS, type ConnectionSettings } from "./options";
 import { createPendingOps, type OpFields, type OpOptions, type PendingOp } from "./pending-ops";
 import { reportOddity, reportProblem } from "./report";
-import { detachSocket, discardSocket, type SocketLike } from "./socket";
+import { detachSocket, discardSocket, sendFrame, type SocketLike } from "./socket";
 import { reasonForClose, type ConnectionState, type StateDetail, type StateReason } from "./state";
 import { createSubscriptions, type ErrorForOp, type SubscribeResult, type SubscriptionMember, type SubscriptionPort } from "./subscriptions";
 
@@ -203,7 +203,7 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
   function transmit(op: PendingOp): void {
     op.sent = true;
     try {
-      socket?.send(op.text);
+      if (socket) sendFrame(socket, op.text);
     } catch (error) {
       // The socket is failing; its close event follows and rejects the op as disconnected.
       reportProblem(`Sending ${op.label} failed:`, error);
