@@ -3,7 +3,7 @@
  *
  *   npm run bench                          the full suite; writes docs/benchmarks.md and docs/benchmarks.svg
  *   npm run bench -- --quick               a short smoke run (written to bench/results/, not docs/)
- *   npm run bench -- --only fanout,reqrep  a subset: fanout, reqrep, slow, inprocess, dashboard
+ *   npm run bench -- --only fanout,reqrep  a subset: fanout, cluster, reqrep, slow, inprocess, dashboard
  *   npm run bench -- --rounds 3            rounds per benchmark (default: 5; slow consumers 3)
  *   npm run bench -- --profile /tmp/prof   also CPU-profile our server's measured fan-out windows (first
  *                                          round, N=1000: ours-N1000-flood.cpuprofile …) and summarise the flood's;
@@ -16,12 +16,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runFanout, type FanoutSummary } from "./fanout";
+import { runFanoutCluster, type ClusterSummary } from "./fanout-cluster";
 import { summariseProfile } from "./profile-summary";
 import { runReqRep, type ReqRepSummary } from "./reqrep";
 import { fmt, writeMarkdown, writeSvg, type ChartBar, type Section, type Target } from "./report";
 import { runSlowConsumers, type SlowSummary } from "./slow-consumers";
 
-const ALL = ["fanout", "reqrep", "slow", "inprocess", "dashboard"] as const;
+const ALL = ["fanout", "cluster", "reqrep", "slow", "inprocess", "dashboard"] as const;
 type Bench = (typeof ALL)[number];
 
 function parseFlags(argv: string[]) {
@@ -91,6 +92,24 @@ if (has("fanout")) {
     console.log("  top self time:");
     for (const fn of summary.top) console.log(`  ${(fn.selfShare * 100).toFixed(1).padStart(5)}%  ${fn.name}  ${fn.where}  (total ${fn.totalMs.toFixed(0)} ms)`);
   }
+}
+
+// ── 1b. fan-out across two instances on Redis ─────────────────────────────
+let cluster: ClusterSummary | undefined;
+if (has("cluster")) {
+  console.log("\n1b. Fan-out across two instances (Redis)");
+  const result = await runFanoutCluster({
+    rounds: roundsOr(3, 1),
+    clients: 1000,
+    floodDeliveries: quick ? 50_000 : 300_000,
+    burst: 50,
+    payloadBytes: 100,
+    pacedRate: 20,
+    pacedSeconds: quick ? 1.5 : 5,
+  });
+  cluster = result.summary;
+  sections.push(result.section);
+  raw.cluster = result.runs;
 }
 
 // ── 2. request/reply ──────────────────────────────────────────────────────
@@ -240,6 +259,12 @@ if (fanout?.[100]) {
   const flood = fanout[100].flood;
   bars.push({ label: "fan-out 100 flood: CPU/delivery, Socket.IO ÷ ours", value: flood.socketio!.cpuPerDelivery / flood.ours!.cpuPerDelivery });
 }
+if (cluster?.flood.ours && cluster.flood.socketio) {
+  const { ours, socketio } = cluster.flood;
+  const lost = Math.max(cluster.flood.ours.lost, cluster.paced.ours?.lost ?? Number.NaN);
+  targets.push({ benchmark: "fan-out, two instances on Redis (issue 6)", target: "zero loss (ours), side by side with @socket.io/redis-adapter", measured: `worst round: ${Number.isFinite(lost) ? lost : "–"} lost; flood ${fmt.rate(ours.deliveriesPerSecond)} vs ${fmt.rate(socketio.deliveriesPerSecond)} = ${x(ours.deliveriesPerSecond / socketio.deliveriesPerSecond)}`, met: check(lost, (v) => v === 0) });
+  bars.push({ label: "2 instances flood: deliveries/s, ours ÷ Socket.IO", value: ours.deliveriesPerSecond / socketio.deliveriesPerSecond });
+}
 if (slow?.ours) {
   const stalled = slow.ours[50];
   const baseline = slow.ours[0];
@@ -314,7 +339,7 @@ writeMarkdown(
     node: process.version,
     load: `${loadAtStart.map((v) => v.toFixed(2)).join(" ")} → ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`,
     durationS: (performance.now() - started) / 1000,
-    versions: ["ws", "socket.io", "socket.io-client", "emittery", "mitt"].map((name) => `${name} ${version(name)}`).join(", "),
+    versions: ["ws", "socket.io", "socket.io-client", "@socket.io/redis-adapter", "ioredis", "emittery", "mitt"].map((name) => `${name} ${version(name)}`).join(", "),
   },
   targets,
   sections,

@@ -6,6 +6,8 @@
  * - ws-naive: one prepared Buffer sent to every subscriber with ws.send, no batching;
  * - ws-corked: the same, each socket corked for the burst and uncorked on process.nextTick;
  * - socketio: Socket.IO 4.8, websocket transport only, room broadcast `io.to(room).emit`.
+ * With BENCH_REDIS_URL, ours and socketio join a cluster on that Redis (ours: RedisAdapter;
+ * Socket.IO: @socket.io/redis-adapter), as instance BENCH_INSTANCE.
  * The parent drives it with commands (see `serve` below) and reads its CPU and memory.
  */
 import { writeFileSync } from "node:fs";
@@ -13,8 +15,11 @@ import { createServer } from "node:http";
 import { Session as InspectorSession } from "node:inspector/promises";
 import type { AddressInfo, Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { createAdapter as createSocketIoRedisAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
 import { Server as SocketIOServer } from "socket.io";
 import { WebSocketServer, type WebSocket } from "ws";
+import { RedisAdapter } from "../../lib/events/adapters/redis";
 import { EventBus } from "../../lib/events/core/bus";
 import { silentLogger } from "../../lib/events/core/logger";
 import { EVENTS_PATH } from "../../lib/events/protocol";
@@ -23,6 +28,8 @@ import { ECHO, EVENT, now, padFor, ROOM, sleep, type ServerKind, type ServerWind
 import { serve } from "./rpc";
 
 const kind = process.env.BENCH_KIND as ServerKind;
+const redisUrl = process.env.BENCH_REDIS_URL;
+const instance = process.env.BENCH_INSTANCE ?? "bench";
 
 /** What every contender offers the benchmark. */
 interface Contender {
@@ -40,7 +47,7 @@ const noteError = (error: unknown) => {
   lastError = error instanceof Error ? error.message : String(error);
 };
 
-function ours(): Contender {
+async function ours(): Promise<Contender> {
   const config: TransportConfig = {
     secretKey: "bench-secret-0123456789abcdef",
     queueSize: Number(process.env.BENCH_QUEUE_SIZE ?? 5),
@@ -54,10 +61,18 @@ function ours(): Contender {
     // transport, so one connection may send as many as the protocol allows.
     rateLimit: 1_000_000,
   };
-  const bus = new EventBus({ logger: silentLogger });
+  const bus = new EventBus({ logger: silentLogger, instance });
+  if (redisUrl) {
+    bus.useAdapter(await RedisAdapter.connect({ url: redisUrl, instance, historySize: 100, logger: silentLogger }));
+    const deadline = Date.now() + 10_000;
+    while (bus.adapter.state !== "ready") {
+      if (Date.now() > deadline) throw new Error(`ours: the Redis adapter is not ready after 10 s (${redisUrl})`);
+      await sleep(20);
+    }
+  }
   bus.createSignal(EVENT, { internal: false });
   bus.query(ECHO, (data: unknown) => data, { internal: false });
-  const transport = new EventsTransport({ bus, config, logger: silentLogger, instance: "bench" });
+  const transport = new EventsTransport({ bus, config, logger: silentLogger, instance });
   server.on("upgrade", (request, socket, head) => {
     if (request.url?.split("?")[0] === EVENTS_PATH) transport.handleUpgrade(request, socket, head);
     else socket.destroy();
@@ -132,8 +147,14 @@ function rawWs(corked: boolean): Contender {
   };
 }
 
-function socketIo(): Contender {
+async function socketIo(): Promise<Contender> {
   const io = new SocketIOServer(server, { perMessageDeflate: false, transports: ["websocket"], serveClient: false });
+  if (redisUrl) {
+    const publisher = new Redis(redisUrl);
+    const subscriber = publisher.duplicate();
+    await Promise.all([publisher, subscriber].map((client) => new Promise((resolve, reject) => client.once("ready", resolve).once("error", reject))));
+    io.adapter(createSocketIoRedisAdapter(publisher, subscriber));
+  }
   io.on("connection", (socket) => {
     socket.on("error", noteError);
     socket.on("sub", (ack: () => void) => {
@@ -149,7 +170,8 @@ function socketIo(): Contender {
   };
 }
 
-const contender = kind === "ours" ? ours() : kind === "ws-naive" ? rawWs(false) : kind === "ws-corked" ? rawWs(true) : kind === "socketio" ? socketIo() : undefined;
+if (redisUrl && kind !== "ours" && kind !== "socketio") throw new Error(`BENCH_KIND "${kind}" has no cluster variant`);
+const contender = kind === "ours" ? await ours() : kind === "ws-naive" ? rawWs(false) : kind === "ws-corked" ? rawWs(true) : kind === "socketio" ? await socketIo() : undefined;
 if (!contender) throw new Error(`BENCH_KIND "${kind}" is not a server kind`);
 
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
