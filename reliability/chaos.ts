@@ -23,7 +23,7 @@ import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startTestRedis, type TestRedis } from "../test/support/redis-server";
 import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy";
 import { Reader, Requester, Triggerer, type RequestPlan } from "./chaos-clients";
-import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild } from "./common";
+import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild, type RunHeader } from "./common";
 import { writeReliabilityDoc } from "./report";
 import { judge, type Acked, type Verdict } from "./verdict";
 import { WireClient } from "./wire-client";
@@ -90,14 +90,7 @@ interface ScenarioMeta {
   groups: string[];
 }
 
-export interface ChaosResult {
-  command: string;
-  date: string;
-  machine: string;
-  versions: string;
-  loadStart: string;
-  loadEnd: string;
-  durationS: number;
+export interface ChaosResult extends RunHeader {
   settings: { readers: number; rate: number; env: Record<string, string>; requestSlots: number; query: string; requestsAsMonitor: boolean };
   scenarios: ScenarioResult[];
 }
@@ -353,17 +346,23 @@ async function killWithoutRedis(s: Scenario): Promise<ScenarioMeta> {
   };
 }
 
-async function killWithRedis(s: Scenario): Promise<ScenarioMeta> {
-  s.redis = await startTestRedis();
-  s.note(`test Redis on port ${s.redis.port}`);
-  const env = { EVENTS_REDIS_URL: s.redis.url };
+/** A private Redis, instances A and B on it, half of the readers and half of the load on each. */
+async function twoInstancesOnRedis(s: Scenario, readersOnA: string) {
+  const redis = (s.redis = await startTestRedis());
+  s.note(`test Redis on port ${redis.port}`);
+  const env = { EVENTS_REDIS_URL: redis.url };
   const a = await s.server("A", env);
   const b = await s.server("B", env);
   const half = Math.ceil(readersPerScenario / 2);
-  await s.readersOn(a.url, "on A (killed)", half);
+  await s.readersOn(a.url, readersOnA, half);
   await s.readersOn(b.url, "on B", readersPerScenario - half);
   s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A"), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B"));
   s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
+  return { a, b, env, redis };
+}
+
+async function killWithRedis(s: Scenario): Promise<ScenarioMeta> {
+  const { a, env } = await twoInstancesOnRedis(s, "on A (killed)");
   s.startLoad();
   await sleep(3_000);
   s.faultAt = Date.now();
@@ -412,26 +411,17 @@ async function sigterm(s: Scenario): Promise<ScenarioMeta> {
 }
 
 async function redisOutage(s: Scenario): Promise<ScenarioMeta> {
-  s.redis = await startTestRedis();
-  s.note(`test Redis on port ${s.redis.port}`);
-  const env = { EVENTS_REDIS_URL: s.redis.url };
-  const a = await s.server("A", env);
-  const b = await s.server("B", env);
-  const half = Math.ceil(readersPerScenario / 2);
-  await s.readersOn(a.url, "on A", half);
-  await s.readersOn(b.url, "on B", readersPerScenario - half);
-  s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A"), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B"));
-  s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
+  const { a, b, redis } = await twoInstancesOnRedis(s, "on A");
   s.startLoad();
   await sleep(3_000);
   s.faultAt = Date.now();
-  await s.redis.stop();
+  await redis.stop();
   s.note("Redis killed (SIGKILL; it keeps nothing on disk)");
   await sleep(1_500);
   const during = await readyz(a);
   s.observations.push(`During the outage A's /readyz answered ${during.status}: \`${during.body.slice(0, 400)}\``);
   await sleep(2_500);
-  await s.redis.start();
+  await redis.start();
   s.note("Redis started again (empty)");
   const deadline = Date.now() + 20_000;
   let ready = false;

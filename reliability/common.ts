@@ -41,6 +41,17 @@ export async function waitForBuild(timeoutMs = 240_000): Promise<void> {
 }
 
 /** `uptime`'s line, and the load averages as numbers. */
+/** Where and when a soak or chaos run ran: the head of its section in docs/reliability.md. */
+export interface RunHeader {
+  command: string;
+  date: string;
+  machine: string;
+  versions: string;
+  loadStart: string;
+  loadEnd: string;
+  durationS: number;
+}
+
 export function machineLoad(): { uptime: string; load: number[] } {
   let uptime = "";
   try {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ChaosResult, GroupResult, ScenarioResult } from "./chaos";
 import { median } from "../bench/stats";
-import { formatCounts, mb, ROOT } from "./common";
+import { formatCounts, mb, ROOT, type RunHeader } from "./common";
 import { FLAT_MB_PER_MIN } from "./memory";
 import type { SoakResult } from "./soak";
 
@@ -68,11 +68,7 @@ function soakSection(result: SoakResult): string[] {
     "## Soak",
     "",
     `- Command: \`${result.command}\` (\`node --import tsx reliability/soak.ts\`); it ran ${(result.durationS / 60).toFixed(1)} min of load.`,
-    `- Date: ${result.date}`,
-    `- Machine: ${result.machine}`,
-    `- Load (\`uptime\`) at the start: \`${result.loadStart}\``,
-    `- Load at the end: \`${result.loadEnd}\``,
-    `- Versions: ${result.versions}`,
+    ...runLines(result),
     `- Server: \`server.ts\` against the production build (\`test/support/app-server.ts\`), with ${Object.entries(settings.env).map(([key, value]) => `\`${key}=${value}\``).join(", ")}; every other setting at its default (queue 5, \`drop-oldest\`, history 100, heartbeat 30 s).`,
     "",
     "### The load",
@@ -208,6 +204,11 @@ function cpuLine(result: SoakResult): string {
   return `${(((last.cpu - first.cpu) / (last.t - first.t)) * 100).toFixed(0)} % of one core on average`;
 }
 
+/** Date, machine, load and versions of a run. */
+function runLines(run: RunHeader): string[] {
+  return [`- Date: ${run.date}`, `- Machine: ${run.machine}`, `- Load (\`uptime\`) at the start: \`${run.loadStart}\``, `- Load at the end: \`${run.loadEnd}\``, `- Versions: ${run.versions}`];
+}
+
 // ── chaos ──────────────────────────────────────────────────────────────────
 
 function chaosSection(result: ChaosResult): string[] {
@@ -215,11 +216,7 @@ function chaosSection(result: ChaosResult): string[] {
     "## Chaos",
     "",
     `- Command: \`${result.command}\` (\`node --import tsx reliability/chaos.ts\`; one scenario: \`npm run chaos -- --only <kill|kill-redis|term|redis|cut>\`); it took ${Math.round(result.durationS)} s.`,
-    `- Date: ${result.date}`,
-    `- Machine: ${result.machine}`,
-    `- Load (\`uptime\`) at the start: \`${result.loadStart}\``,
-    `- Load at the end: \`${result.loadEnd}\``,
-    `- Versions: ${result.versions}`,
+    ...runLines(result),
     `- Servers: \`server.ts\` against the production build, with ${Object.entries(result.settings.env).map(([key, value]) => `\`${key}=${value}\``).join(", ")}.`,
     `- In every scenario: ${result.settings.readers} readers (Node \`EventManager\`s over \`ws\`, each its own connection, subscribed to \`model:created\`, recording every id, gap, state change and — through a tap on the socket — every resubscribe's \`recovered\`), ${result.settings.rate} triggers/s (protocol \`trigger\` through \`EventManager.trigger\`, every acked id recorded) and ${result.settings.requestSlots} \`${result.settings.query}\` requests kept in flight${result.settings.requestsAsMonitor ? " (from monitor sessions: this build declared no public query)" : ""}, each with a 5 s timeout. Load runs 3 s before the fault and 4 s after every reader is back. The clients' timeout is 10 s: an op issued while disconnected waits for the reconnect that long, then fails with \`timeout\` without having been sent.`,
     "",

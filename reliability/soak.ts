@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { percentile } from "../bench/stats";
 import { startAppServer } from "../test/support/app-server";
-import { Child } from "./child";
+import { startChild } from "./child";
 import {
   SECRET_KEY,
   eventCounters,
@@ -37,6 +37,7 @@ import {
   scrapeMetrics,
   sleep,
   type MetricSample,
+  type RunHeader,
 } from "./common";
 import { writeReliabilityDoc } from "./report";
 import type { ClientsConfig, ClientsReport } from "./soak-clients";
@@ -64,14 +65,7 @@ export interface MemorySample {
   afterGc?: boolean;
 }
 
-export interface SoakResult {
-  command: string;
-  date: string;
-  machine: string;
-  versions: string;
-  loadStart: string;
-  loadEnd: string;
-  durationS: number;
+export interface SoakResult extends RunHeader {
   warmUpS: number;
   settings: {
     clients: number;
@@ -175,8 +169,8 @@ if (!queryAvailable) {
   settings.requestsAsMonitor = true;
 }
 
-const clientsChild = new Child("soak-clients.ts", "soak clients");
-const triggersChild = new Child("soak-triggers.ts", "soak triggers");
+const clientsChild = startChild("soak-clients.ts", "soak clients");
+const triggersChild = startChild("soak-triggers.ts", "soak triggers");
 const samples: MemorySample[] = [];
 let lastMetrics: MetricSample[] | undefined;
 const started = Date.now();

@@ -1,5 +1,5 @@
 /**
- * Control of the benchmark's child processes: every server and client runs in its own process,
+ * Control of child processes (the benchmarks' servers and clients, the soak's load): each runs in its own process,
  * forked with an IPC channel. The parent calls commands (`call`), each bounded by a timeout; the
  * child answers each with its result or its error. A child that dies or hangs fails the call, it
  * never hangs the run.
@@ -31,7 +31,8 @@ export class Child {
   #exited: Promise<number | null>;
   #stderr = "";
 
-  private constructor(script: string, options: ChildOptions) {
+  /** Forks `script`, an absolute path. */
+  constructor(script: string, options: ChildOptions) {
     this.label = options.label;
     this.process = fork(script, [], {
       execArgv: [...process.execArgv.filter((flag) => !flag.startsWith("--cpu-prof")), ...(options.execArgv ?? [])],
@@ -98,7 +99,7 @@ type Handler = (args: never) => unknown;
 
 /** In a child: answers the parent's commands with `handlers`; "exit" ends the process. */
 export function serve(handlers: Record<string, Handler>, onExit?: () => void | Promise<void>): void {
-  if (!process.send) throw new Error("This script is a benchmark child process: run it through bench/run.ts");
+  if (!process.send) throw new Error("This script is a child process: run it through its parent (bench/run.ts, reliability/soak.ts)");
   process.on("message", async (message: Request) => {
     if (message.cmd === "exit") {
       try {

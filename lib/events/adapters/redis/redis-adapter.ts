@@ -264,22 +264,25 @@ export class RedisAdapter implements BusAdapter {
    * is not owed to anyone here, and whatever comes after, it will hear or fetch.
    */
   async #takePlace(): Promise<void> {
-    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
-    const [epoch, standing] = await Promise.all([this.#commands.get(this.#keys.epoch), this.#standing()]);
-    if (epoch && epoch !== this.#epoch) this.#adoptEpoch(epoch);
-    for (const [name, current] of standing) this.#lastSeen.set(name, Math.max(this.#lastSeen.get(name) ?? 0, current));
+    await this.#syncEpoch();
+    for (const [name, current] of await this.#standing()) this.#lastSeen.set(name, Math.max(this.#lastSeen.get(name) ?? 0, current));
     this.#joined = true;
   }
 
   /** After a (re)connect: fetch from the streams what was published while this instance was not listening. */
   async #catchUp(): Promise<void> {
-    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
-    const epoch = await this.#commands.get(this.#keys.epoch);
-    if (epoch && epoch !== this.#epoch) this.#adoptEpoch(epoch);
+    await this.#syncEpoch();
     for (const [name, current] of await this.#standing()) {
       const last = this.#lastSeen.get(name) ?? 0;
       if (current > last) this.#fetchBefore(name, last, current + 1);
     }
+  }
+
+  /** Reads the cluster's epoch (creating it on an empty Redis) and adopts it. */
+  async #syncEpoch(): Promise<void> {
+    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
+    const epoch = await this.#commands.get(this.#keys.epoch);
+    if (epoch) this.#adoptEpoch(epoch);
   }
 
   /** Every name of the current history with its newest sequence number. */
@@ -296,7 +299,7 @@ export class RedisAdapter implements BusAdapter {
       const id = await this.#commands.wfReserve(this.#keys.epoch, this.#keys.seq(name), this.#keys.names, missed, this.#keys.busChannel, this.#options.instance, name, freshEpoch());
       this.#unshared.delete(name);
       const parsed = parseEventId(id);
-      if (parsed && parsed.epoch !== this.#epoch) this.#adoptEpoch(parsed.epoch);
+      if (parsed) this.#adoptEpoch(parsed.epoch);
     }
   }
 
@@ -324,7 +327,7 @@ export class RedisAdapter implements BusAdapter {
     if (!message) return;
     const id = parseEventId(message.id);
     if (!id) return;
-    if (id.epoch !== this.#epoch) this.#adoptEpoch(id.epoch);
+    this.#adoptEpoch(id.epoch);
     const { name } = message;
     const first = message.type === "gap" ? id.seq - message.missed + 1 : id.seq;
     const last = this.#lastSeen.get(name) ?? 0;
@@ -395,11 +398,12 @@ export class RedisAdapter implements BusAdapter {
   }
 
   /**
-   * A history this instance has not seen yet. On first contact that is simply the cluster's; later
+   * Switches to `epoch` when it is a history this instance has not seen yet. On first contact that is simply the cluster's; later
    * it means Redis lost its data, and everything in the new history was published while this
    * instance was away from it: with `#lastSeen` empty, a joined instance fetches it all from 0.
    */
   #adoptEpoch(epoch: string): void {
+    if (epoch === this.#epoch) return;
     if (this.#epoch !== undefined) {
       this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data was lost): ids before it cannot be replayed");
     }
@@ -412,7 +416,7 @@ export class RedisAdapter implements BusAdapter {
   #rememberOwn(name: string, id: string): void {
     const parsed = parseEventId(id);
     if (!parsed) return;
-    if (parsed.epoch !== this.#epoch) this.#adoptEpoch(parsed.epoch);
+    this.#adoptEpoch(parsed.epoch);
     let own = this.#ownRecent.get(name);
     if (!own) this.#ownRecent.set(name, (own = new Set()));
     own.add(parsed.seq);

@@ -24,6 +24,14 @@ export function keys(prefix: string) {
 }
 export type Keys = ReturnType<typeof keys>;
 
+/** Lua: `epoch` = the history's epoch in KEYS[1], set to the proposed one (`proposed`, an ARGV) on an empty Redis. */
+const READ_EPOCH = (proposed: string) => `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  redis.call('SET', KEYS[1], ${proposed})
+  epoch = ${proposed}
+end`;
+
 /**
  * Gives an event its id and shares it, atomically: the epoch (created on first use), the next
  * sequence number of the name, the stream entry `0-<seq>` for public events (capped at the
@@ -33,12 +41,7 @@ export type Keys = ReturnType<typeof keys>;
  * KEYS: epoch, seq, stream, names. ARGV: json, maxlen, mode ("p" public, "i" internal shared, "n" not
  * shared), bus channel, origin instance, name, proposed epoch.
  */
-export const PUBLISH_SCRIPT = `
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  redis.call('SET', KEYS[1], ARGV[7])
-  epoch = ARGV[7]
-end
+export const PUBLISH_SCRIPT = `${READ_EPOCH("ARGV[7]")}
 local seq = redis.call('INCR', KEYS[2])
 if seq == 1 then redis.call('SADD', KEYS[4], ARGV[6]) end
 if ARGV[3] == 'p' and tonumber(ARGV[2]) > 0 then
@@ -61,12 +64,7 @@ return id
  * KEYS: epoch, seq, names. ARGV: missed, bus channel, origin instance, name, proposed epoch.
  * Returns the id of the last reserved number.
  */
-export const RESERVE_SCRIPT = `
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  redis.call('SET', KEYS[1], ARGV[5])
-  epoch = ARGV[5]
-end
+export const RESERVE_SCRIPT = `${READ_EPOCH("ARGV[5]")}
 local missed = tonumber(ARGV[1])
 local upTo = redis.call('INCRBY', KEYS[2], missed)
 if upTo == missed then redis.call('SADD', KEYS[3], ARGV[4]) end
