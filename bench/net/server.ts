@@ -60,6 +60,11 @@ async function ours(): Promise<Contender> {
     // The default (100 ops/s per connection) is a browser's budget; request/reply measures the
     // transport, so one connection may send as many as the protocol allows.
     rateLimit: 1_000_000,
+    // Every benchmark client connects from 127.0.0.1.
+    rateLimitPerIp: 1_000_000,
+    maxConnections: 100_000,
+    maxConnectionsPerIp: 100_000,
+    dashboardToken: undefined,
   };
   const bus = new EventBus({ logger: silentLogger, instance });
   if (redisUrl) {

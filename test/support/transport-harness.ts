@@ -4,7 +4,7 @@ import WebSocket from "ws";
 import { EventBus, type BusSettings } from "@/lib/events/core/bus";
 import { silentLogger, type Logger } from "@/lib/events/core/logger";
 import { EVENTS_PATH, SUBPROTOCOL, type ServerFrame } from "@/lib/events/protocol";
-import { EventsTransport, type TransportConfig } from "@/lib/events/server";
+import { EventsTransport, type TransportConfig, type TransportOptions } from "@/lib/events/server";
 import { waitFor } from "./wait-for";
 
 export const TEST_SECRET = "transport-test-secret-0123456789";
@@ -19,6 +19,11 @@ export const DEFAULT_TEST_CONFIG: TransportConfig = {
   requestTimeoutMs: 5_000,
   maxSubscriptions: 100,
   rateLimit: 1_000,
+  // Every test client comes from 127.0.0.1: the per-address limits have tests of their own.
+  rateLimitPerIp: 1_000_000,
+  maxConnections: 100_000,
+  maxConnectionsPerIp: 100_000,
+  dashboardToken: undefined,
 };
 
 export interface Harness {
@@ -44,9 +49,10 @@ export async function startTransport(
   config: Partial<TransportConfig> = {},
   busSettings: Partial<BusSettings> = {},
   logger: Logger = silentLogger,
+  options: Pick<TransportOptions, "refusals" | "isSessionLive"> = {},
 ): Promise<Harness> {
   const bus = new EventBus({ logger, instance: "test-instance", maxPayload: config.maxPayload ?? DEFAULT_TEST_CONFIG.maxPayload, ...busSettings });
-  const transport = new EventsTransport({ bus, config: { ...DEFAULT_TEST_CONFIG, ...config }, logger, instance: "test-instance" });
+  const transport = new EventsTransport({ bus, config: { ...DEFAULT_TEST_CONFIG, ...config }, logger, instance: "test-instance", ...options });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {
     if (req.url?.split("?")[0] === EVENTS_PATH) transport.handleUpgrade(req, socket, head);

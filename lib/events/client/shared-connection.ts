@@ -80,6 +80,8 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
   let attempt = 0;
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sends a fresh monitor token before the current one expires (the server closes the session then). */
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   const connection: SharedConnection = {
     url,
@@ -117,8 +119,10 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
     },
     async monitor(member, token, onTrace, timeoutMs) {
       const text = await resolveToken(token);
-      await connection.call("monitor", { token: text }, { label: "Monitor", owner: member, timeoutMs, early: true });
-      return monitors.add(member, token, onTrace);
+      const reply = await connection.call("monitor", { token: text }, { label: "Monitor", owner: member, timeoutMs, early: true });
+      const remove = monitors.add(member, token, onTrace);
+      scheduleMonitorRefresh(reply);
+      return remove;
     },
   };
   const subscriptions = createSubscriptions(connection, CLIENT_LIMITS.recentIdsPerEvent);
@@ -183,12 +187,37 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
     flush((op) => op.early);
     if (monitors.active) {
       // Other queued ops wait for the monitor session: a queued `describe` must see internal names again.
-      const send = (token: string) => connection.call("monitor", { token }, { label: "Monitor", early: true, timeoutMs: settings.connectTimeout });
-      void monitors.authorize(send, () => current === generation).then(() => current === generation && becomeReady());
+      void authorizeMonitor(current).then(() => current === generation && becomeReady());
     } else {
       becomeReady();
     }
     setState("connected", { reason: "welcome", connection: frame.connection, instance: frame.instance, startedAt: frame.startedAt, heartbeat: frame.heartbeat });
+  }
+
+  /** Sends the monitor sessions' (fresh) tokens on the current socket until one is accepted. */
+  function authorizeMonitor(current: number): Promise<boolean> {
+    const send = (token: string) =>
+      connection.call("monitor", { token }, { label: "Monitor", early: true, timeoutMs: settings.connectTimeout }).then((reply) => {
+        if (current === generation) scheduleMonitorRefresh(reply);
+        return reply;
+      });
+    return monitors.authorize(send, () => current === generation);
+  }
+
+  /**
+   * The server ends a monitor session when its token expires: ask for a fresh token a while
+   * before (a fifth of the time left, at most a minute), measured by the server's `expiresIn`
+   * so that a skewed client clock does not matter.
+   */
+  function scheduleMonitorRefresh(reply: { expiresIn?: number }): void {
+    clearTimeout(refreshTimer);
+    const left = reply.expiresIn;
+    if (typeof left !== "number" || !Number.isFinite(left)) return;
+    const current = generation;
+    refreshTimer = setTimeout(() => {
+      if (current === generation && monitors.active) void authorizeMonitor(current);
+    }, Math.max(1_000, left - Math.min(60_000, left / 5)));
+    (refreshTimer as { unref?: () => void }).unref?.();
   }
 
   function becomeReady(): void {
@@ -243,6 +272,7 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
     welcomed = false;
     ready = false;
     clearTimeout(connectTimer);
+    clearTimeout(refreshTimer);
     liveness.stop();
     subscriptions.disconnected();
     pending.rejectWhere(

@@ -220,7 +220,7 @@ export class TestServer {
         const valid = typeof accepts === "function" ? accepts(op.token) : op.token === accepts;
         if (!valid) return fail("unauthorized", "Bad monitor token");
         connection.monitor = true;
-        return ok({ instance: "test-instance", startedAt: 1_700_000_000_000 });
+        return ok({ instance: "test-instance", startedAt: 1_700_000_000_000, expiresAt: Date.now() + 300_000, expiresIn: 300_000 });
       }
     }
   }

@@ -20,6 +20,14 @@ export interface EventsConfig {
   requestTimeoutMs: number;
   maxSubscriptions: number;
   rateLimit: number;
+  /** Ops per second one client address may send, across all its connections. */
+  rateLimitPerIp: number;
+  /** Open WebSocket connections this process accepts. */
+  maxConnections: number;
+  /** Open WebSocket connections one client address may hold. */
+  maxConnectionsPerIp: number;
+  /** Host names (besides the loopback ones in development) this server answers to; undefined: any, in production. */
+  allowedHosts: AllowedHosts | undefined;
   /** Opens the dashboard in production; undefined keeps it closed there. */
   dashboardToken: string | undefined;
   /** Shares the bus between instances through Redis; undefined keeps it in this process. */
@@ -28,6 +36,9 @@ export interface EventsConfig {
   /** Opens /metrics in production (as a bearer token); undefined keeps it closed there. */
   metricsToken: string | undefined;
 }
+
+/** `EVENTS_ALLOWED_HOSTS`: `any` (`*`), or host names, where `.example.com` also covers its subdomains. */
+export type AllowedHosts = "any" | readonly string[];
 
 export const REDIS_STARTUP_POLICIES = ["require", "degraded"] as const;
 export type RedisStartupPolicy = (typeof REDIS_STARTUP_POLICIES)[number];
@@ -71,6 +82,19 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+const hostNames = (raw: string): AllowedHosts | undefined => {
+  const list = raw.split(",").map((item) => item.trim().toLowerCase()).filter(Boolean);
+  if (list.length === 0) return undefined;
+  if (list.length === 1 && list[0] === "*") return "any";
+  return list.every(isHostName) ? list : undefined;
+};
+
+/** A DNS name (optionally with a leading dot for "and its subdomains"), an IPv4 address or a bracketed IPv6 one; no port. */
+function isHostName(text: string): boolean {
+  if (/^\[[0-9a-f:.]+\]$/.test(text)) return true;
+  return /^\.?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(text) && text.length <= 253;
 }
 
 function spec<K extends keyof EventsConfig>(value: KeySpec<K>): KeySpec<K> {
@@ -176,6 +200,42 @@ export const KEYS = [
     allowed: "an integer from 1 to 1000000 (ops per second)",
     doc: "Ops per second one browser connection may send (bursts up to twice that); beyond it `rate_limited`, then close 4029.",
     parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_RATE_LIMIT_PER_IP",
+    section: "events",
+    field: "rateLimitPerIp",
+    default: "200",
+    allowed: "an integer from 1 to 1000000 (ops per second)",
+    doc: "Ops per second one client address may send across all its connections (bursts up to twice that), so that opening more connections buys no more ops. Raise it when many users share one address (offices, carrier NAT).",
+    parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_MAX_CONNECTIONS",
+    section: "events",
+    field: "maxConnections",
+    default: "10000",
+    allowed: "an integer from 1 to 1000000",
+    doc: "Open `/ws/events` connections this process accepts; beyond it an upgrade gets 503 with `Retry-After`. About 11 KB each; keep it below the process's file-descriptor limit (checked at startup).",
+    parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_MAX_CONNECTIONS_PER_IP",
+    section: "events",
+    field: "maxConnectionsPerIp",
+    default: "100",
+    allowed: "an integer from 1 to 1000000",
+    doc: "Open `/ws/events` connections one client address may hold (a page holds one; IPv6 counts per /64); beyond it 429 with `Retry-After`. The address is the socket's: behind a reverse proxy every client shares the proxy's, so raise it there.",
+    parse: integer(1, 1_000_000),
+  }),
+  spec({
+    key: "EVENTS_ALLOWED_HOSTS",
+    section: "events",
+    field: "allowedHosts",
+    default: "",
+    allowed: "empty, `*`, or a comma-separated list of host names such as app.example.com or .example.com (with its subdomains)",
+    doc: "Host names the server answers to (HTTP and WebSocket; others get 403), against DNS rebinding. Development always serves localhost, 127.0.0.1 and [::1] and adds these; production serves any host unless this is set. `*` turns the check off.",
+    parse: hostNames,
   }),
   spec({
     key: "EVENTS_DASHBOARD_TOKEN",

@@ -30,6 +30,10 @@ describe("loadConfig", () => {
       requestTimeoutMs: 10000,
       maxSubscriptions: 100,
       rateLimit: 100,
+      rateLimitPerIp: 200,
+      maxConnections: 10000,
+      maxConnectionsPerIp: 100,
+      allowedHosts: undefined,
       dashboardToken: undefined,
       redisUrl: undefined,
       redisStartup: "require",
@@ -94,6 +98,12 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       ["a negative request timeout", undefined, { EVENTS_REQUEST_TIMEOUT: "-1" }, /EVENTS_REQUEST_TIMEOUT = "-1"/],
       ["a subscription cap of 0", undefined, { EVENTS_MAX_SUBSCRIPTIONS: "0" }, /EVENTS_MAX_SUBSCRIPTIONS = "0"/],
       ["a rate limit that is not a number", undefined, { EVENTS_RATE_LIMIT: "fast" }, /EVENTS_RATE_LIMIT = "fast"/],
+      ["a per-address rate limit of 0", undefined, { EVENTS_RATE_LIMIT_PER_IP: "0" }, /EVENTS_RATE_LIMIT_PER_IP = "0" .* from 1 to 1000000/],
+      ["a connection cap that is not a number", undefined, { EVENTS_MAX_CONNECTIONS: "lots" }, /EVENTS_MAX_CONNECTIONS = "lots" .* an integer from 1 to 1000000/],
+      ["a per-address connection cap of 0", undefined, { EVENTS_MAX_CONNECTIONS_PER_IP: "0" }, /EVENTS_MAX_CONNECTIONS_PER_IP = "0"/],
+      ["an allowed host with a port", undefined, { EVENTS_ALLOWED_HOSTS: "app.example.com:3000" }, /EVENTS_ALLOWED_HOSTS = "app.example.com:3000" .* list of host names/],
+      ["an allowed host that is a URL", undefined, { EVENTS_ALLOWED_HOSTS: "https://app.example.com" }, /EVENTS_ALLOWED_HOSTS = "https:\/\/app.example.com"/],
+      ["a wildcard among allowed hosts", undefined, { EVENTS_ALLOWED_HOSTS: "*.example.com" }, /EVENTS_ALLOWED_HOSTS = "\*.example.com"/],
       ["a short dashboard token", undefined, { EVENTS_DASHBOARD_TOKEN: "abc" }, /EVENTS_DASHBOARD_TOKEN = "abc" .* a token of at least 16 characters/],
       ["a Redis URL of another scheme", undefined, { EVENTS_REDIS_URL: "http://localhost:6379" }, /EVENTS_REDIS_URL = "http:\/\/localhost:6379" .* a redis:\/\/ or rediss:\/\/ URL/],
       ["an unknown Redis startup policy", undefined, { EVENTS_REDIS_STARTUP: "maybe" }, /EVENTS_REDIS_STARTUP = "maybe" .* expected require, degraded/],
@@ -113,6 +123,22 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       expect(attempt).toThrow(ConfigError);
       expect(attempt).toThrow(message);
     });
+  });
+
+  it("reads allowed hosts as lower-case names, `.name` for subdomains and `*` for any", () => {
+    expect(load(undefined, { EVENTS_ALLOWED_HOSTS: "App.Example.com, .corp.example,[::1],10.0.0.5" }).config.allowedHosts).toEqual([
+      "app.example.com",
+      ".corp.example",
+      "[::1]",
+      "10.0.0.5",
+    ]);
+    expect(load(undefined, { EVENTS_ALLOWED_HOSTS: "*" }).config.allowedHosts).toBe("any");
+    expect(load("[events]\nEVENTS_ALLOWED_HOSTS =\n").config.allowedHosts).toBeUndefined();
+  });
+
+  it("reads the connection limits", () => {
+    const { config } = load(undefined, { EVENTS_MAX_CONNECTIONS: "20000", EVENTS_MAX_CONNECTIONS_PER_IP: "500", EVENTS_RATE_LIMIT_PER_IP: "50" });
+    expect(config).toMatchObject({ maxConnections: 20_000, maxConnectionsPerIp: 500, rateLimitPerIp: 50 });
   });
 
   it("accepts a real secret in production", () => {

@@ -18,6 +18,11 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** Kept sending after `rate_limited`. */
   RateLimited: 4029,
+  /**
+   * The monitor session ended: its token expired without a fresh one, or the dashboard session it
+   * came from was signed out. Reconnect; the connection is a monitor again only with a new token.
+   */
+  MonitorSessionEnded: 4401,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

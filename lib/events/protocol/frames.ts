@@ -116,7 +116,11 @@ export interface OkResults {
   /** Monitor sessions also get `cluster`: the adapter, its state and every instance. */
   describe: { events: DescribedName[]; queries: DescribedName[]; cluster?: ClusterInfo };
   ping: Record<never, never>;
-  monitor: { instance: string; startedAt: number };
+  /**
+   * When the token ends the session unless a fresh one is sent before: `expiresAt` in ms since
+   * the epoch, `expiresIn` in ms from now by the server's clock (what a client schedules by).
+   */
+  monitor: { instance: string; startedAt: number; expiresAt: number; expiresIn: number };
 }
 
 export type OkFrame<T extends ClientOpType = ClientOpType> = { type: "ok"; ref: Ref } & OkResults[T];

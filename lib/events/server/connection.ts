@@ -39,6 +39,8 @@ export interface ConnectionOptions {
   overflow: TransportOverflow;
   batch: WriteBatch;
   limiter: TokenBucket;
+  /** Shared by every connection from the same client address. */
+  addressLimiter: TokenBucket;
   counters: TransportCounters;
   onOverflowDisconnect: (connection: Connection) => void;
 }
@@ -55,6 +57,7 @@ export class Connection {
   readonly info: ConnectionInfo;
   readonly subscriptions = new Set<string>();
   readonly limiter: TokenBucket;
+  readonly addressLimiter: TokenBucket;
   readonly connectedAt = Date.now();
   monitor = false;
   missedPongs = 0;
@@ -78,6 +81,7 @@ export class Connection {
     this.ws = ws;
     this.info = info;
     this.limiter = options.limiter;
+    this.addressLimiter = options.addressLimiter;
     this.#options = options;
     this.#queue = new RingBuffer<Queued>(options.queueSize);
     // ws keeps the net.Socket on a private field; it is the only way to cork and to see drain.

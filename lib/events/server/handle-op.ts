@@ -8,12 +8,13 @@ import type { EventsConfig } from "../config/keys";
 import type { ClientOp, DescribedName, MonitorOp, OkResults, Ref, RequestOp, SubscribeOp, TriggerOp } from "../protocol/frames";
 import type { Connection } from "./connection";
 import type { TransportCounters } from "./counters";
+import type { MonitorGrant } from "./monitor-roster";
 import { verifyMonitorToken } from "./monitor-token";
 
 /** What op handling needs from the transport. */
 export interface OpContext {
   bus: EventBus;
-  config: Pick<EventsConfig, "secretKey" | "maxSubscriptions" | "requestTimeoutMs">;
+  config: Pick<EventsConfig, "secretKey" | "maxSubscriptions" | "requestTimeoutMs" | "dashboardToken">;
   logger: Logger;
   instance: string;
   startedAt: number;
@@ -23,7 +24,9 @@ export interface OpContext {
   subscribe(connection: Connection, name: string): void;
   unsubscribe(connection: Connection, name: string): void;
   subscriberCount(name: string): number;
-  becomeMonitor(connection: Connection): void;
+  becomeMonitor(connection: Connection, grant: MonitorGrant): void;
+  /** Whether a dashboard session is still signed in (see TransportOptions). */
+  isSessionLive: ((session: string) => boolean | Promise<boolean>) | undefined;
   /** Ops in flight are counted, so that shutdown can wait for them. */
   opStarted(): void;
   opFinished(): void;
@@ -53,7 +56,7 @@ export async function handleOp(context: OpContext, connection: Connection, op: C
       case "ping":
         return ok(connection, op.ref, {});
       case "monitor":
-        return monitor(context, connection, op);
+        return await monitor(context, connection, op);
     }
   } catch (error) {
     sendError(context, connection, op.ref, error);
@@ -147,14 +150,32 @@ function describe(context: OpContext, connection: Connection): OkResults["descri
   return { events, queries, cluster: { adapter: adapter.kind, state: adapter.state, instances: adapter.instances() } };
 }
 
-function monitor(context: OpContext, connection: Connection, op: MonitorOp): void {
-  const check = verifyMonitorToken(op.token, context.config.secretKey);
+/**
+ * Makes the connection a monitor until the token expires; a monitor sends a fresh token before
+ * then to stay one. A token of a signed-out dashboard session is refused like an invalid one.
+ */
+async function monitor(context: OpContext, connection: Connection, op: MonitorOp): Promise<void> {
+  const check = verifyMonitorToken(op.token, context.config.secretKey, { dashboardToken: context.config.dashboardToken });
   if (!check.ok) {
     const why = check.reason === "expired" ? "has expired: fetch a new one" : "is not valid";
     throw new UnauthorizedError(`The monitor token ${why}`);
   }
-  context.becomeMonitor(connection);
-  ok(connection, op.ref, { instance: context.instance, startedAt: context.startedAt });
+  if (check.session !== "" && context.isSessionLive && !(await isLive(context, check.session))) {
+    throw new UnauthorizedError("The monitor token's dashboard session has ended: sign in again");
+  }
+  if (!connection.open) return;
+  context.becomeMonitor(connection, { session: check.session, expiresAt: check.expiresAt });
+  ok(connection, op.ref, { instance: context.instance, startedAt: context.startedAt, expiresAt: check.expiresAt, expiresIn: check.expiresAt - Date.now() });
+}
+
+/** A session store that cannot be reached counts as "signed out": monitor rights fail closed. */
+async function isLive(context: OpContext, session: string): Promise<boolean> {
+  try {
+    return (await context.isSessionLive!(session)) === true;
+  } catch (error) {
+    context.logger.warn({ err: error }, "Could not check a dashboard session: refusing the monitor token");
+    return false;
+  }
 }
 
 /** Finds a name the way this connection may see it: browsers never see internal names. */

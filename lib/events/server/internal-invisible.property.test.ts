@@ -332,6 +332,8 @@ describe("a monitor session", () => {
       ref: expect.any(String),
       instance: "test-instance",
       startedAt: h.transport.startedAt,
+      expiresAt: expect.any(Number),
+      expiresIn: expect.any(Number),
     });
     return monitor;
   }
@@ -443,7 +445,7 @@ describe("a monitor session", () => {
   it("refuses an expired token with unauthorized, saying it expired", async () => {
     const h = await startWithRegistry();
     const client = await h.connect();
-    expect(await client.op({ type: "monitor", token: createMonitorToken(TEST_SECRET, -1_000) })).toMatchObject({
+    expect(await client.op({ type: "monitor", token: createMonitorToken(TEST_SECRET, { ttlMs: -1_000 }) })).toMatchObject({
       type: "error",
       code: "unauthorized",
       message: "The monitor token has expired: fetch a new one",

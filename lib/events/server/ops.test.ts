@@ -222,6 +222,8 @@ describe("monitor", () => {
       ref: expect.any(String),
       instance: "test-instance",
       startedAt: expect.any(Number),
+      expiresAt: expect.any(Number),
+      expiresIn: expect.any(Number),
     });
     expect(await client.op({ type: "request", query: "secret:count" })).toMatchObject({ type: "ok", data: 42 });
     const reply = await client.op({ type: "trigger", event: "audit:login", data: { user: "ada" } });
@@ -247,7 +249,7 @@ describe("monitor", () => {
       code: "unauthorized",
       message: "The monitor token is not valid",
     });
-    expect(await client.op({ type: "monitor", token: createMonitorToken(TEST_SECRET, -1) })).toMatchObject({
+    expect(await client.op({ type: "monitor", token: createMonitorToken(TEST_SECRET, { ttlMs: -1 }) })).toMatchObject({
       code: "unauthorized",
       message: "The monitor token has expired: fetch a new one",
     });

@@ -59,6 +59,7 @@ async function subscribedClient(): Promise<CountingClient> {
 
 /** Triggers `count` events, yielding to I/O now and then as a busy server would; tracks the transport's held bytes. */
 async function flood(count: number, until?: () => boolean): Promise<{ maxHeldBytes: number; maxQueued: number; sent: number }> {
+  // maxQueued: the longest any one connection's queue grew.
   let maxHeldBytes = 0;
   let maxQueued = 0;
   let sent = 0;
@@ -67,8 +68,9 @@ async function flood(count: number, until?: () => boolean): Promise<{ maxHeldByt
     sent++;
     if (i % 200 === 0) {
       await new Promise((resolve) => setImmediate(resolve));
-      const stats = harness.transport.stats();
-      maxQueued = Math.max(maxQueued, stats.queued);
+      // Per connection: the normal client may lag a little too on a busy machine, but no queue
+      // may ever hold more than EVENTS_EVENT_QUEUE_SIZE.
+      for (const connection of harness.transport.connectionsForTest()) maxQueued = Math.max(maxQueued, connection.queued);
       maxHeldBytes = Math.max(maxHeldBytes, heldBytes());
       if (until?.()) break;
     }
@@ -97,7 +99,7 @@ describe("slow consumers", () => {
     // The bound: per connection, the high-water mark plus one turn's batch, plus the queue of 5.
     const perConnection = 2 * SEND_HIGH_WATER_MARK + 5 * 1100;
     expect(maxHeldBytes).toBeLessThan(slow.length * perConnection + SEND_HIGH_WATER_MARK);
-    expect(maxQueued).toBeLessThanOrEqual(slow.length * 5);
+    expect(maxQueued).toBeLessThanOrEqual(5);
 
     await waitFor(() => normal.events === EVENTS, "the normal client to receive every event", 15_000);
     expect(normal.gaps).toEqual([]);

@@ -11,8 +11,13 @@ import { PROTOCOL_VERSION, SUBPROTOCOL, type ClientOp } from "../protocol/frames
 import { parseClientOp } from "../protocol/parse-op";
 import { Connection, TRACE_CHANNEL } from "./connection";
 import { newCounters, type TransportCounters } from "./counters";
+import { addressKey } from "./address-key";
+import { Admission, type AdmissionTicket } from "./admission";
 import { handleOp, type OpContext } from "./handle-op";
+import { MonitorRoster, type MonitorGrant } from "./monitor-roster";
 import { TokenBucket } from "./rate-limiter";
+import { refuseUpgrade } from "./refuse-upgrade";
+import { clipHeader, RefusalLog } from "./refusal-log";
 import { checkUpgrade } from "./upgrade-guards";
 import { WriteBatch } from "./write-batch";
 
@@ -27,6 +32,10 @@ export type TransportConfig = Pick<
   | "requestTimeoutMs"
   | "maxSubscriptions"
   | "rateLimit"
+  | "rateLimitPerIp"
+  | "maxConnections"
+  | "maxConnectionsPerIp"
+  | "dashboardToken"
 >;
 
 export interface TransportOptions {
@@ -35,6 +44,13 @@ export interface TransportOptions {
   logger?: Logger;
   /** Names this process among several. @default the bus's instance */
   instance?: string;
+  /** Where refusals are counted and logged; share one with the HTTP server. @default a new one on `logger` */
+  refusals?: RefusalLog;
+  /**
+   * Whether the dashboard session a monitor token was issued to is still signed in. Without it,
+   * a monitor token is good until it expires.
+   */
+  isSessionLive?: (session: string) => boolean | Promise<boolean>;
 }
 
 /** Bad frames tolerated within BAD_FRAME_WINDOW_MS before the connection is closed with 4000. */
@@ -69,7 +85,9 @@ export class EventsTransport {
   #batch = new WriteBatch();
   #connections = new Set<Connection>();
   #subscribers = new Map<string, Set<Connection>>();
-  #monitors = new Set<Connection>();
+  #monitors = new MonitorRoster((connection) => connection.close(CloseCode.MonitorSessionEnded, "the monitor token expired: reconnect with a fresh one"));
+  #admission: Admission;
+  readonly refusals: RefusalLog;
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #accepting = true;
@@ -84,6 +102,8 @@ export class EventsTransport {
     this.#config = options.config;
     this.#logger = options.logger ?? consoleLogger;
     this.instance = options.instance ?? this.#bus.instance;
+    this.refusals = options.refusals ?? new RefusalLog(this.#logger);
+    this.#admission = new Admission(this.#config);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -111,7 +131,8 @@ export class EventsTransport {
       subscribe: (connection, name) => this.#subscribe(connection, name),
       unsubscribe: (connection, name) => this.#unsubscribe(connection, name),
       subscriberCount: (name) => this.#subscribers.get(name)?.size ?? 0,
-      becomeMonitor: (connection) => this.#becomeMonitor(connection),
+      becomeMonitor: (connection, grant) => this.#becomeMonitor(connection, grant),
+      isSessionLive: options.isSessionLive,
       replayFrame: eventFrame,
       opStarted: () => void this.#inFlight++,
       opFinished: () => {
@@ -125,16 +146,55 @@ export class EventsTransport {
     return this.#accepting;
   }
 
-  /** Takes an upgrade of `/ws/events`; refuses it with an HTTP status when a guard says no. */
+  /**
+   * Takes an upgrade of `/ws/events`; refuses it with an HTTP status when a guard says no, or when
+   * the process or the client's address holds the most connections allowed.
+   */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", (error) => this.#logger.debug({ err: error }, "Upgrade socket error"));
+    const address = addressKey(request.socket.remoteAddress);
     const verdict = checkUpgrade(request, this.#config.allowedOrigins, this.#accepting);
-    if (!verdict.ok) {
-      this.counters.upgradesRefused[verdict.status] = (this.counters.upgradesRefused[verdict.status] ?? 0) + 1;
-      this.#logger.warn({ status: verdict.status, origin: request.headers.origin, reason: verdict.message }, "Refused a /ws/events upgrade");
-      return refuseUpgrade(socket, verdict.status, verdict.message);
+    if (!verdict.ok) return this.#refuse(socket, request, address, verdict.status, verdict.reason, verdict.message);
+    const admission = this.#admission.admit(address);
+    if (!admission.ok) {
+      return this.#refuse(socket, request, address, admission.status, admission.reason, admission.message, { "Retry-After": admission.retryAfterSeconds });
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
+    // The place is held while the socket is open, however the handshake or the connection ends.
+    socket.once("close", admission.ticket.release);
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request, admission.ticket));
+  }
+
+  /**
+   * Ends the monitor sessions of a dashboard session (signed out, or revoked): each such
+   * connection is closed with 4401; it may reconnect, and is a monitor again only with a token
+   * of a live session. Returns how many were closed.
+   */
+  endMonitorSession(session: string): number {
+    const monitors = this.#monitors.ofSession(session);
+    for (const connection of monitors) connection.close(CloseCode.MonitorSessionEnded, "the dashboard session ended");
+    return monitors.length;
+  }
+
+  #refuse(
+    socket: Duplex,
+    request: IncomingMessage,
+    address: string,
+    status: number,
+    reason: Parameters<RefusalLog["note"]>[0],
+    message: string,
+    headers: Record<string, string | number> = {},
+  ): void {
+    this.counters.upgradesRefused[status] = (this.counters.upgradesRefused[status] ?? 0) + 1;
+    this.refusals.note(reason, "Refused a /ws/events upgrade", {
+      status,
+      address,
+      origin: clipHeader(request.headers.origin),
+      why: message,
+      ...(status === 429 && request.headers["x-forwarded-for"] !== undefined
+        ? { hint: "The request came through a proxy: every client shares its address, so raise EVENTS_MAX_CONNECTIONS_PER_IP" }
+        : {}),
+    });
+    refuseUpgrade(socket, status, message, headers);
   }
 
   stats(): TransportStats {
@@ -185,12 +245,13 @@ export class EventsTransport {
       connection.close(CloseCode.GoingAway, "server shutting down", 1_000);
     }));
     await Promise.race([Promise.all(closed), delay(1_500)]);
+    this.#monitors.clear();
     this.#detachSink();
     this.#stopObserving?.();
     this.#wss.close();
   }
 
-  #accept(ws: WebSocket, request: IncomingMessage): void {
+  #accept(ws: WebSocket, request: IncomingMessage, ticket: AdmissionTicket): void {
     const id = randomBytes(6).toString("base64url");
     const connection = new Connection(
       id,
@@ -206,6 +267,7 @@ export class EventsTransport {
         overflow: this.#config.overflow,
         batch: this.#batch,
         limiter: new TokenBucket(this.#config.rateLimit),
+        addressLimiter: ticket.addressLimiter,
         counters: this.counters,
         onOverflowDisconnect: (slow) => {
           this.counters.slowConsumerDisconnects++;
@@ -234,11 +296,17 @@ export class EventsTransport {
   #receive(connection: Connection, data: RawData, isBinary: boolean): void {
     connection.missedPongs = 0;
     const parsed = isBinary ? undefined : parseClientOp(rawText(data));
-    if (!connection.limiter.take()) {
+    const overLimit = !connection.limiter.take()
+      ? `Too many ops: at most ${this.#config.rateLimit} per second per connection`
+      : // The dashboard is trusted, and must not spend the budget of its developer's own pages.
+        !connection.monitor && !connection.addressLimiter.take()
+        ? `Too many ops from your address: at most ${this.#config.rateLimitPerIp} per second across its connections`
+        : undefined;
+    if (overLimit) {
       // Refused ops still get their reply, with their ref, so that the client's promise settles.
       const ref = parsed === undefined ? null : parsed.ok ? parsed.op.ref : parsed.ref;
       this.counters.rateLimited++;
-      connection.send({ type: "error", ref, code: "rate_limited", message: `Too many ops: at most ${this.#config.rateLimit} per second` });
+      connection.send({ type: "error", ref, code: "rate_limited", message: overLimit });
       if (++connection.rateStrikes > MAX_RATE_STRIKES) connection.close(CloseCode.RateLimited, "rate limit exceeded");
       return;
     }
@@ -291,9 +359,9 @@ export class EventsTransport {
     if (subscribers.size === 0) this.#subscribers.delete(name);
   }
 
-  #becomeMonitor(connection: Connection): void {
+  #becomeMonitor(connection: Connection, grant: MonitorGrant): void {
     connection.monitor = true;
-    this.#monitors.add(connection);
+    this.#monitors.grant(connection, grant);
     this.#stopObserving ??= this.#bus.observe((record) => this.#trace(record));
   }
 
@@ -336,6 +404,7 @@ export class EventsTransport {
   }
 
   #beat(): void {
+    this.#admission.sweep();
     for (const connection of this.#connections) {
       if (connection.missedPongs >= 2) {
         this.#logger.info({ connection: connection.id }, "Terminated a connection that missed two pongs");
@@ -357,14 +426,6 @@ function rawText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
   return Buffer.from(data).toString("utf8");
-}
-
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason = { 400: "Bad Request", 403: "Forbidden", 503: "Service Unavailable" }[status] ?? "Error";
-  const body = `${message}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,21 +1,22 @@
 import type { IncomingMessage } from "node:http";
 import { SUBPROTOCOL } from "../protocol/frames";
+import { clipHeader } from "./refusal-log";
 
-export type UpgradeVerdict = { ok: true } | { ok: false; status: number; message: string };
+export type UpgradeVerdict = { ok: true } | { ok: false; status: number; reason: "shutting_down" | "origin" | "subprotocol"; message: string };
 
 /**
  * The checks an upgrade to `/ws/events` must pass, in order, each refusing with an HTTP status
  * before any WebSocket exists.
  */
 export function checkUpgrade(request: IncomingMessage, allowedOrigins: readonly string[], accepting: boolean): UpgradeVerdict {
-  if (!accepting) return { ok: false, status: 503, message: "The server is shutting down" };
+  if (!accepting) return { ok: false, status: 503, reason: "shutting_down", message: "The server is shutting down" };
   const origin = request.headers.origin;
   if (origin !== undefined && !isAllowedOrigin(origin, request, allowedOrigins)) {
-    return { ok: false, status: 403, message: `Origin ${origin} may not open /ws/events` };
+    return { ok: false, status: 403, reason: "origin", message: `Origin ${clipHeader(origin)} may not open /ws/events` };
   }
   const offered = offeredSubprotocols(request);
   if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) {
-    return { ok: false, status: 400, message: `Unsupported subprotocol ${offered.join(", ")}: this server speaks ${SUBPROTOCOL}` };
+    return { ok: false, status: 400, reason: "subprotocol", message: `Unsupported subprotocol ${clipHeader(offered.join(", "))}: this server speaks ${SUBPROTOCOL}` };
   }
   return { ok: true };
 }
