@@ -2,27 +2,39 @@
  * The app's server: Next.js, the event bus, and its WebSocket transport at /ws/events.
  * Development: `npm run dev`. Production: `npm run build && npm start`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import { ConfigError, events } from "@/lib/events";
 import { loadConfig } from "@/lib/events/config";
-import { EVENTS_PATH } from "@/lib/events/protocol";
 import { EventsTransport } from "@/lib/events/server";
+import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
 import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
+import { hostRule } from "@/lib/app-server/allowed-hosts";
+import { stampClientAddress } from "@/lib/app-server/client-address";
 import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
+import { fileLimitWarning } from "@/lib/app-server/fd-limit";
 import { listenAddress } from "@/lib/app-server/listen-address";
 import { createMetrics } from "@/lib/app-server/metrics";
 import { serveHealth, serveMetrics, serveReadiness } from "@/lib/app-server/operations";
+import { pathOf } from "@/lib/app-server/path-of";
 import { publishRuntime } from "@/lib/app-server/runtime";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
+import { guardSockets } from "@/lib/app-server/socket-guard";
+import { routeUpgrade } from "@/lib/app-server/upgrades";
+import { MemorySessionStore, type SessionStore } from "@/lib/dashboard/session-store";
+import { RedisSessionStore } from "@/lib/dashboard/redis-session-store";
+import { SignInThrottle } from "@/lib/dashboard/sign-in-throttle";
 import { logger } from "@/lib/logger";
 
 async function main(): Promise<void> {
   const log = logger();
   const { config, file, warnings } = loadConfig();
   for (const warning of warnings) log.warn(warning);
+  const fileLimit = fileLimitWarning(config.maxConnections);
+  if (fileLimit) log.warn(fileLimit);
   events.configure({
     queueSize: config.queueSize,
     historySize: config.historySize,
@@ -35,37 +47,44 @@ async function main(): Promise<void> {
       await RedisAdapter.connect({ url: config.redisUrl, instance: events.instance, historySize: config.historySize, logger: log, startup: config.redisStartup }),
     );
   }
+  const sessions = await sessionStore(config.redisUrl, log);
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
   const declarationsLoaded = true;
 
   const { host, port } = listenAddress();
   const dev = process.env.NODE_ENV !== "production";
-  const transport = config.enabled ? new EventsTransport({ bus: events, config, logger: log }) : undefined;
+  const refusals = new RefusalLog(log);
+  const transport = config.enabled
+    ? new EventsTransport({ bus: events, config, logger: log, refusals, isSessionLive: (session) => sessions.isLive(session) })
+    : undefined;
   const clientBundle: ClientBundle | undefined = transport ? await buildClientBundle(!dev) : undefined;
   announceClientScript(clientBundle ? CLIENT_SCRIPT_PATH : undefined);
-  publishRuntime({ config, transport, production: !dev, startedAt: Date.now() });
-  const metrics = createMetrics(events, transport);
+  publishRuntime({ config, transport, production: !dev, startedAt: Date.now(), sessions, signInThrottle: new SignInThrottle(), refusals });
+  const metrics = createMetrics(events, transport, refusals);
+  const checkHost = hostRule(config.allowedHosts, dev);
 
   // The port is bound first (PORT=0 picks one); requests that come while Next prepares get a 503.
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
   const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, declarationsLoaded: () => declarationsLoaded, redisConfigured: !!config.redisUrl };
   const server = createServer((req, res) => {
     const path = pathOf(req);
-    if (clientBundle && path === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
+    // Probes come from load balancers, often by IP address: answered whatever the Host.
     if (path === "/healthz") return serveHealth(res);
     if (path === "/readyz") return serveReadiness(res, readiness);
+    const hostVerdict = checkHost(req.headers.host);
+    if (!hostVerdict.ok) return refuseHost(req, res, hostVerdict.message, refusals);
+    stampClientAddress(req);
+    if (clientBundle && path === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
     if (path === "/metrics") return void serveMetrics(req, res, metrics, !dev, config.metricsToken);
     if (nextApp.handle) return void nextApp.handle(req, res);
     res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("Starting…");
   });
-  // Only /ws/events is ours. Every other upgrade (Next's hot reload in development) is left to
-  // the listener Next attaches itself: destroying it here would break Fast Refresh.
-  server.on("upgrade", (req, socket, head) => {
-    if (pathOf(req) !== EVENTS_PATH) return;
-    if (transport) return transport.handleUpgrade(req, socket, head);
-    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-  });
+  guardSockets(server, config, refusals);
+  // Every upgrade is answered here. Next gets its own listener on an emitter of its own (passed
+  // as its `httpServer`), which receives only its hot-reload upgrades, in development.
+  const nextUpgrades = dev ? new EventEmitter() : undefined;
+  server.on("upgrade", (req, socket, head) => routeUpgrade({ checkHost, transport, nextUpgrades, refusals }, req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);
@@ -77,11 +96,20 @@ async function main(): Promise<void> {
     server.close();
     await transport?.close();
     await events.adapter.close();
+    await sessions.close();
+    refusals.flush();
     server.closeAllConnections();
     log.info("Stopped");
   });
 
-  const app = next({ dev, dir: import.meta.dirname, hostname: host, port: actualPort });
+  const app = next({
+    dev,
+    dir: import.meta.dirname,
+    hostname: host,
+    port: actualPort,
+    // Without an emitter of our own Next would attach to `server` itself on the first request.
+    httpServer: (nextUpgrades ?? new EventEmitter()) as unknown as Server,
+  });
   await app.prepare();
   nextApp.handle = app.getRequestHandler();
   log.info(
@@ -97,10 +125,18 @@ async function main(): Promise<void> {
   );
 }
 
-function pathOf(request: IncomingMessage): string {
-  const url = request.url ?? "/";
-  const query = url.indexOf("?");
-  return query === -1 ? url : url.slice(0, query);
+/** Dashboard sessions in Redis when the bus is there (shared, and kept across restarts), else in memory. */
+async function sessionStore(redisUrl: string | undefined, log: ReturnType<typeof logger>): Promise<SessionStore> {
+  if (!redisUrl) return new MemorySessionStore();
+  const store = new RedisSessionStore(redisUrl);
+  // The adapter already applied EVENTS_REDIS_STARTUP; until Redis answers, sign-ins fail closed.
+  await store.connect().catch((error: unknown) => log.warn({ err: error }, "Dashboard sessions: Redis is unreachable; signing in waits for it"));
+  return store;
+}
+
+function refuseHost(req: IncomingMessage, res: ServerResponse, message: string, refusals: RefusalLog): void {
+  refusals.note("host", "Refused a request for another host", { host: clipHeader(req.headers.host), path: clipHeader(pathOf(req)) });
+  res.writeHead(403, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`${message}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,7 @@ import { DashboardProvider } from "./_components/dashboard/dashboard-provider";
  * and issues a short-lived monitor token; the live parts are client components fed by one store.
  */
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { runtime, access } = await requestAccess();
+  const { runtime, access, session } = await requestAccess();
   if (!runtime) {
     return (
       <AccessNotice title="The events server is not running">
@@ -40,10 +40,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     );
   }
 
-  const { init, monitorToken } = firstSnapshot(runtime, await searchParams);
+  const { init, monitorToken } = firstSnapshot(runtime, await searchParams, session);
   return (
     <DashboardProvider init={init} monitorToken={monitorToken}>
-      <DashboardGrid />
+      <DashboardGrid signedIn={session !== undefined} />
     </DashboardProvider>
   );
 }

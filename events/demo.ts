@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { events } from "@/lib/events";
 import { countModels } from "@/lib/db/models";
+import { subscribeOnly } from "./guards";
 
 /** The payload of `demo:ping`: what the dashboard's Fire panel sends to browsers. */
 export const DemoPing = z.object({
@@ -30,6 +31,8 @@ events.createSignal("demo:ping", {
   internal: false,
   schema: DemoPing,
   description: "A test message for browsers (fire it from the dashboard; /demo and any subscribed page see it)",
+  // Pages listen; a page that could trigger it would reach every subscriber (amplification).
+  authorize: subscribeOnly,
 });
 
 events.createSignal("cache:warmed", {

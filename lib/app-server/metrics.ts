@@ -1,13 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventBus } from "@/lib/events";
 import type { EventsTransport, TransportCounters } from "@/lib/events/server";
+import type { RefusalLog } from "@/lib/events/server/refusal-log";
 
 /**
  * The Prometheus view of the bus and its transport (`GET /metrics`). Triggers and requests are
  * counted as they happen (from `bus.measure`, which costs no payload preview); the transport's
  * own counts and gauges are read at scrape time.
  */
-export function createMetrics(bus: EventBus, transport: EventsTransport | undefined): Registry {
+export function createMetrics(bus: EventBus, transport: EventsTransport | undefined, refusals: RefusalLog): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "wf_events_" });
 
@@ -47,6 +48,20 @@ export function createMetrics(bus: EventBus, transport: EventsTransport | undefi
     registers: [registry],
     collect() {
       this.set(Math.max(1, bus.adapter.instances().length));
+    },
+  });
+  const seenRefusals = new Map<string, number>();
+  new Counter({
+    name: "wf_events_refusals_total",
+    help: "Connections, upgrades and requests turned away, by reason (host, origin, upgrade_path, max_connections, max_connections_per_ip, sockets_per_ip, max_sockets, sign_in_throttled…)",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      for (const [reason, count] of Object.entries(refusals.totals)) {
+        const increase = count - (seenRefusals.get(reason) ?? 0);
+        seenRefusals.set(reason, count);
+        if (increase > 0) this.inc({ reason }, increase);
+      }
     },
   });
   if (!transport) return registry;

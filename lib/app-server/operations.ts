@@ -1,8 +1,8 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { EventBus } from "@/lib/events";
 import type { EventsTransport } from "@/lib/events/server";
+import { constantTimeEqual } from "@/lib/events/server/signed-token";
 
 export interface ReadinessInputs {
   bus: EventBus;
@@ -52,10 +52,9 @@ export async function serveMetrics(request: IncomingMessage, response: ServerRes
   response.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" }).end(await registry.metrics());
 }
 
+/** Compared in constant time, whatever the lengths: a length mismatch must not answer faster. */
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith("Bearer ") ? header.slice(7) : "");
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return header?.startsWith("Bearer ") === true && constantTimeEqual(header.slice(7), token);
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,8 @@
 import type { EventsConfig } from "@/lib/events/config";
 import type { EventsTransport } from "@/lib/events/server";
+import type { RefusalLog } from "@/lib/events/server/refusal-log";
+import type { SessionStore } from "@/lib/dashboard/session-store";
+import type { SignInThrottle } from "@/lib/dashboard/sign-in-throttle";
 
 /** What server.ts started, for the pages and route handlers that Next compiles separately. */
 export interface AppRuntime {
@@ -8,6 +11,11 @@ export interface AppRuntime {
   transport: EventsTransport | undefined;
   production: boolean;
   startedAt: number;
+  /** The signed-in dashboard sessions. */
+  sessions: SessionStore;
+  signInThrottle: SignInThrottle;
+  /** Where refusals are counted (metrics) and logged without flooding. */
+  refusals: RefusalLog;
 }
 
 const RUNTIME_KEY = Symbol.for("webfluid.app.runtime");

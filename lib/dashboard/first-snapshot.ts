@@ -13,7 +13,11 @@ export const PAGE_TOKEN_TTL_MS = 5 * 60_000;
  * The first registry snapshot (declarations, live subscribers), the server's instance, the
  * filters from the URL, and a short-lived monitor token (null when events are off).
  */
-export function firstSnapshot(runtime: AppRuntime, search: Record<string, string | string[] | undefined>): { init: DashboardInit; monitorToken: string | null } {
+export function firstSnapshot(
+  runtime: AppRuntime,
+  search: Record<string, string | string[] | undefined>,
+  session: string | undefined,
+): { init: DashboardInit; monitorToken: string | null } {
   const { transport, config } = runtime;
   const now = Date.now();
   return {
@@ -26,6 +30,6 @@ export function firstSnapshot(runtime: AppRuntime, search: Record<string, string
       filters: filtersFromSearch(search),
       renderedAt: now,
     },
-    monitorToken: transport ? createMonitorToken(config.secretKey, PAGE_TOKEN_TTL_MS, now) : null,
+    monitorToken: transport ? createMonitorToken(config.secretKey, { ttlMs: PAGE_TOKEN_TTL_MS, now, session, dashboardToken: config.dashboardToken }) : null,
   };
 }

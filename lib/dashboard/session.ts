@@ -1,49 +1,44 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { constantTimeEqual, fingerprint, signToken, verifyToken, type TokenSpec } from "@/lib/events/server/signed-token";
 
 /** The dashboard's session cookie (httpOnly, SameSite=Strict). */
 export const SESSION_COOKIE = "wf_dashboard";
 /** How long one sign-in lasts. @default 12 hours */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 
-const PURPOSE = "wf-dashboard.session.v1";
+const PURPOSE = "wf-dashboard.session.v2";
 
-/**
- * A signed, expiring session: `<expiry ms, base36>.<HMAC-SHA256, base64url>`. The MAC covers a
- * purpose (so a monitor token is never a session), the expiry, and a hash of the dashboard token
- * (so changing EVENTS_DASHBOARD_TOKEN signs everyone out).
- */
-export function createDashboardSession(secret: string, dashboardToken: string, now = Date.now(), ttlMs = SESSION_TTL_MS): string {
-  const expires = (now + ttlMs).toString(36);
-  return `${expires}.${sign(secret, dashboardToken, expires)}`;
-}
-
-/** Checks a session cookie's signature (in constant time), then its expiry. */
-export function verifyDashboardSession(value: string | undefined, secret: string, dashboardToken: string, now = Date.now()): boolean {
-  if (!value) return false;
-  const dot = value.indexOf(".");
-  if (dot <= 0 || dot === value.length - 1) return false;
-  const expires = value.slice(0, dot);
-  if (!constantTimeEqual(value.slice(dot + 1), sign(secret, dashboardToken, expires))) return false;
-  const expiresAt = parseInt(expires, 36);
-  return Number.isSafeInteger(expiresAt) && expiresAt > now;
+/** One sign-in: its id (what the server keeps, and revokes on sign-out), expiry and cookie value. */
+export interface DashboardSession {
+  id: string;
+  expiresAt: number;
+  cookie: string;
 }
 
 /**
- * Compares what someone typed with the configured token without leaking, through timing, how
- * much of it was right or how long it is: both sides are hashed to equal-length digests first.
+ * A signed, expiring session cookie (see signed-token.ts) naming a random session id. The MAC is
+ * bound to a hash of the dashboard token, so changing EVENTS_DASHBOARD_TOKEN signs everyone out;
+ * the id must also still be in the session store (sign-out removes it), so a copied cookie stops
+ * working when its session ends.
  */
+export function createDashboardSession(secret: string, dashboardToken: string, now = Date.now(), ttlMs = SESSION_TTL_MS): DashboardSession {
+  const id = randomBytes(16).toString("base64url");
+  const expiresAt = now + ttlMs;
+  return { id, expiresAt, cookie: signToken(spec(secret, dashboardToken), expiresAt, id) };
+}
+
+/** The session a cookie names, when its signature (checked in constant time) holds and it has not expired. */
+export function readDashboardSession(value: string | undefined, secret: string, dashboardToken: string, now = Date.now()): { id: string; expiresAt: number } | undefined {
+  if (!value) return undefined;
+  const check = verifyToken(spec(secret, dashboardToken), value, now);
+  return check.ok && check.subject !== "" ? { id: check.subject, expiresAt: check.expiresAt } : undefined;
+}
+
+/** Compares what someone typed with the configured token in constant time (see constantTimeEqual). */
 export function tokensMatch(given: string, expected: string): boolean {
   return constantTimeEqual(given, expected);
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
-}
-
-function sign(secret: string, dashboardToken: string, expires: string): string {
-  return createHmac("sha256", secret).update(`${PURPOSE}:${expires}:${digest(dashboardToken).toString("base64url")}`).digest("base64url");
+function spec(secret: string, dashboardToken: string): TokenSpec {
+  return { secret, purpose: PURPOSE, binding: fingerprint(dashboardToken) };
 }

@@ -39,10 +39,18 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
   const manager = new Manager();
   let disposed = false;
   let pageToken: string | null = initialToken;
+  // Asked after every reconnect and before each token expires: a refusal (signed out, the
+  // dashboard token changed) ends the session, and the page says so instead of going quiet.
   const token = async (): Promise<string> => {
     const given = pageToken;
     pageToken = null;
-    return given && isTokenFresh(given) ? given : fetchMonitorToken();
+    if (given && isTokenFresh(given)) return given;
+    try {
+      return await fetchMonitorToken();
+    } catch (error) {
+      if (!disposed) actions.setMonitor("unavailable", `The monitor session ended: ${errorInfo(error).message}`);
+      throw error;
+    }
   };
 
   const offState = manager.onStateChange((state, detail) => actions.setConnection(state, detail));
@@ -92,7 +100,8 @@ async function fetchMonitorToken(): Promise<string> {
   const response = await fetch(MONITOR_TOKEN_ROUTE, { cache: "no-store", credentials: "same-origin" });
   const body = (await response.json().catch(() => null)) as { token?: string; error?: { message?: string } } | null;
   if (!response.ok || typeof body?.token !== "string") {
-    throw new Error(body?.error?.message ?? `The token route answered ${response.status}: reload the page`);
+    const reason = body?.error?.message ?? `the token route answered ${response.status}`;
+    throw new Error(response.status === 401 ? `${reason}: reload the page to sign in again` : `${reason}: reload the page`);
   }
   return body.token;
 }

@@ -1,12 +1,14 @@
 import { cookies } from "next/headers";
+import { clientAddressOf } from "@/lib/app-server/client-address";
 import { currentRuntime } from "@/lib/app-server/runtime";
-import { createDashboardSession, SESSION_COOKIE, SESSION_TTL_MS, tokensMatch } from "@/lib/dashboard/session";
+import { createDashboardSession, readDashboardSession, SESSION_COOKIE, tokensMatch } from "@/lib/dashboard/session";
 
 export const dynamic = "force-dynamic";
 
 /**
  * Signs in to the dashboard: `{ "token": "<EVENTS_DASHBOARD_TOKEN>" }` (JSON or a form post).
- * The right token gets an httpOnly, SameSite=Strict cookie holding a signed, expiring session.
+ * The right token gets an httpOnly, SameSite=Strict cookie holding a signed, expiring session,
+ * which the server keeps until sign-out. Wrong tokens are throttled per client address.
  */
 export async function POST(request: Request): Promise<Response> {
   const runtime = currentRuntime();
@@ -16,27 +18,65 @@ export async function POST(request: Request): Promise<Response> {
   const expected = runtime.config.dashboardToken;
   if (!expected) return refuse(403, "forbidden", "The dashboard is closed: set EVENTS_DASHBOARD_TOKEN");
 
-  const given = await tokenFrom(request);
-  if (given === undefined || !tokensMatch(given, expected)) return refuse(401, "unauthorized", "That is not the dashboard token");
+  const address = clientAddressOf(request.headers);
+  const throttled = runtime.signInThrottle.check(address);
+  if (!throttled.allowed) return tooManyAttempts(runtime, address, throttled.retryAfterMs);
 
-  const now = Date.now();
-  (await cookies()).set(SESSION_COOKIE, createDashboardSession(runtime.config.secretKey, expected, now), {
+  const given = await tokenFrom(request);
+  if (given === undefined || !tokensMatch(given, expected)) {
+    const wait = runtime.signInThrottle.failed(address);
+    if (wait > 0) return tooManyAttempts(runtime, address, wait, "That is not the dashboard token. ");
+    return refuse(401, "unauthorized", "That is not the dashboard token");
+  }
+  runtime.signInThrottle.succeeded(address);
+
+  const session = createDashboardSession(runtime.config.secretKey, expected);
+  try {
+    await runtime.sessions.add(session.id, session.expiresAt);
+  } catch {
+    return refuse(503, "unavailable", "The session store (Redis) cannot be reached: try again shortly");
+  }
+  (await cookies()).set(SESSION_COOKIE, session.cookie, {
     httpOnly: true,
     sameSite: "strict",
     secure: isHttps(request),
     path: "/",
-    maxAge: Math.floor(SESSION_TTL_MS / 1_000),
+    maxAge: Math.floor((session.expiresAt - Date.now()) / 1_000),
   });
   // A plain form post (no JavaScript) goes back to the dashboard.
   if (!isJson(request)) return new Response(null, { status: 303, headers: { location: "/" } });
-  return Response.json({ ok: true, expiresAt: now + SESSION_TTL_MS });
+  return Response.json({ ok: true, expiresAt: session.expiresAt });
 }
 
-/** Signs out. */
+/**
+ * Signs out: the session is revoked on the server (a copy of the cookie stops working, on every
+ * instance when sessions live in Redis) and its monitor connections here are closed.
+ */
 export async function DELETE(request: Request): Promise<Response> {
   if (!sameOrigin(request)) return refuse(403, "forbidden", "Sign out from the dashboard's own page");
-  (await cookies()).delete(SESSION_COOKIE);
+  const jar = await cookies();
+  const runtime = currentRuntime();
+  const { dashboardToken, secretKey } = runtime?.config ?? {};
+  const session = runtime && dashboardToken && secretKey ? readDashboardSession(jar.get(SESSION_COOKIE)?.value, secretKey, dashboardToken) : undefined;
+  if (runtime && session) {
+    try {
+      await runtime.sessions.revoke(session.id);
+    } catch {
+      return refuse(503, "unavailable", "The session store (Redis) cannot be reached: the session could not be revoked, try again");
+    }
+    runtime.transport?.endMonitorSession(session.id);
+  }
+  jar.delete(SESSION_COOKIE);
   return Response.json({ ok: true });
+}
+
+function tooManyAttempts(runtime: NonNullable<ReturnType<typeof currentRuntime>>, address: string, waitMs: number, prefix = ""): Response {
+  const seconds = Math.ceil(waitMs / 1_000);
+  runtime.refusals.note("sign_in_throttled", "Throttled dashboard sign-in attempts", { address, retryAfterSeconds: seconds });
+  return Response.json(
+    { error: { code: "rate_limited", message: `${prefix}Too many wrong tokens from your address: try again in ${seconds} s` } },
+    { status: 429, headers: { "cache-control": "no-store", "retry-after": String(seconds) } },
+  );
 }
 
 async function tokenFrom(request: Request): Promise<string | undefined> {

@@ -7,11 +7,12 @@ export const dynamic = "force-dynamic";
 const NO_STORE = { "cache-control": "no-store" };
 
 /**
- * A fresh monitor token for the dashboard (it asks after every reconnect: tokens expire). 401 until
+ * A fresh monitor token for the dashboard (it asks after every reconnect and before the token
+ * expires), bound to its session: signing out ends it. 401 until
  * signed in, 403 when the dashboard is closed, 503 when events are off.
  */
 export async function GET(): Promise<Response> {
-  const { runtime, access } = await requestAccess();
+  const { runtime, access, session } = await requestAccess();
   if (!runtime?.transport) {
     return Response.json({ error: { code: "unavailable", message: "Events are off on this server (EXT_EVENTS=0)" } }, { status: 503, headers: NO_STORE });
   }
@@ -21,6 +22,6 @@ export async function GET(): Promise<Response> {
     return Response.json({ error: { code: status === 401 ? "unauthorized" : "forbidden", message } }, { status, headers: NO_STORE });
   }
   const now = Date.now();
-  const token = createMonitorToken(runtime.config.secretKey, MONITOR_TOKEN_TTL_MS, now);
+  const token = createMonitorToken(runtime.config.secretKey, { now, session, dashboardToken: runtime.config.dashboardToken });
   return Response.json({ token, expiresAt: now + MONITOR_TOKEN_TTL_MS }, { headers: NO_STORE });
 }

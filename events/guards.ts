@@ -1,0 +1,7 @@
+import type { AuthorizeHook } from "@/lib/events";
+
+/**
+ * For public events that pages may listen to but not trigger: a browser may subscribe, nothing
+ * else. Server code and the dashboard (a monitor session) are not asked.
+ */
+export const subscribeOnly: AuthorizeHook = (action) => action === "subscribe";

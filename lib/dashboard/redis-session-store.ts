@@ -1,0 +1,40 @@
+import { Redis } from "ioredis";
+import type { SessionStore } from "./session-store";
+
+const KEY_PREFIX = "wf:dashboard:session:";
+
+/**
+ * Sessions in Redis, one key per session expiring with it: every instance sees a sign-out at
+ * once, and sessions survive restarts. Commands fail fast while Redis is unreachable (no offline
+ * queue), and a session that cannot be checked counts as signed out.
+ */
+export class RedisSessionStore implements SessionStore {
+  #redis: Redis;
+
+  constructor(url: string) {
+    this.#redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: "wf-dashboard-sessions" });
+    this.#redis.on("error", () => {}); // reconnects by itself; callers see failed commands
+  }
+
+  /** Connects; throws when Redis cannot be reached. */
+  async connect(): Promise<this> {
+    await this.#redis.connect();
+    return this;
+  }
+
+  async add(id: string, expiresAt: number): Promise<void> {
+    await this.#redis.set(KEY_PREFIX + id, "1", "PX", Math.max(1, expiresAt - Date.now()));
+  }
+
+  async isLive(id: string): Promise<boolean> {
+    return (await this.#redis.exists(KEY_PREFIX + id)) === 1;
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.#redis.del(KEY_PREFIX + id);
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+}
