@@ -1,32 +1,7 @@
 import type { Page } from "@playwright/test";
-import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startTcpProxy } from "../test/support/tcp-proxy";
-import { expect, test as base } from "./fixtures";
+import { DASHBOARD_TOKEN, dashboardTest as test, expect } from "./fixtures";
 import "./page-events";
-
-const DASHBOARD_TOKEN = "e2e-dashboard-token-0123456789";
-
-/**
- * The worker's production server, with its dashboard opened by a token (without one, production
- * keeps it closed: see dashboard-access.spec.ts). `dashboard`: a page signed in and monitoring.
- */
-const test = base.extend<{ dashboard: Page }, { app: AppServer }>({
-  app: [
-    async ({}, use) => {
-      const server = await startAppServer({ env: { EVENTS_DASHBOARD_TOKEN: DASHBOARD_TOKEN } });
-      await use(server);
-      await server.stop();
-    },
-    { scope: "worker" },
-  ],
-  dashboard: async ({ page }, use) => {
-    const signIn = await page.request.post("/api/dashboard/session", { data: { token: DASHBOARD_TOKEN } });
-    expect(signIn.status()).toBe(200);
-    await page.goto("/");
-    await expect(page.locator('[data-testid="connection-state"][data-monitor="active"]')).toHaveText("Connected");
-    await use(page);
-  },
-});
 
 async function addModel(baseUrl: string, value: string): Promise<number> {
   const response = await fetch(`${baseUrl}/api/models`, {
