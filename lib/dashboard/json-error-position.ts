@@ -47,45 +47,58 @@ export function findJsonError(text: string): JsonSyntaxError | null {
     if (!match) fail("Expected a value");
     i += match![0].length;
   };
+  /**
+   * One value, containers included, with an explicit stack of the open ones instead of recursion:
+   * a text of 100,000 `[` must get its message, not a stack overflow.
+   */
   const value = (): void => {
-    space();
-    const char = text[i];
-    if (char === "{") return container("}", () => {
-      space();
-      if (text[i] !== '"') fail("Expected a property name in double quotes");
-      string();
-      space();
-      if (text[i] !== ":") fail("Expected ':' after a property name");
-      i++;
-      value();
-    });
-    if (char === "[") return container("]", value);
-    if (char === '"') return string();
-    if (char === "t") return literal("true");
-    if (char === "f") return literal("false");
-    if (char === "n") return literal("null");
-    return number();
-  };
-  const container = (close: string, item: () => void) => {
-    i++;
-    space();
-    if (text[i] === close) {
-      i++;
-      return;
-    }
+    const open: string[] = [];
     for (;;) {
-      item();
       space();
-      if (text[i] === ",") {
+      const char = text[i];
+      if (char === "{" || char === "[") {
+        const close = char === "{" ? "}" : "]";
         i++;
-        continue;
+        space();
+        if (text[i] === close) {
+          i++;
+        } else {
+          open.push(close);
+          if (close === "}") key();
+          continue;
+        }
+      } else if (char === '"') string();
+      else if (char === "t") literal("true");
+      else if (char === "f") literal("false");
+      else if (char === "n") literal("null");
+      else number();
+      // A value ended: close every container it completes, or go on to the next item.
+      for (;;) {
+        const close = open.at(-1);
+        if (close === undefined) return;
+        space();
+        if (text[i] === ",") {
+          i++;
+          if (close === "}") key();
+          break;
+        }
+        if (text[i] === close) {
+          i++;
+          open.pop();
+          continue;
+        }
+        fail(`Expected ',' or '${close}'`);
       }
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      fail(`Expected ',' or '${close}'`);
     }
+  };
+  /** A property name and its colon; the value follows. */
+  const key = () => {
+    space();
+    if (text[i] !== '"') fail("Expected a property name in double quotes");
+    string();
+    space();
+    if (text[i] !== ":") fail("Expected ':' after a property name");
+    i++;
   };
   try {
     value();

@@ -52,4 +52,17 @@ describe("the error messages", () => {
     expect(error("tru")).toBe('1:1 Expected a value, found "t"');
     expect(error('"\\x"')).toBe('1:3 Bad escape in a string, found "x"');
   });
+
+  it("name the problem of a text nested 100,000 deep instead of overflowing the stack", () => {
+    const depth = 100_000;
+    expect(error("[".repeat(depth))).toBe(`1:${depth + 1} Expected a value, found the end of the text`);
+    expect(error(`${'{"a":'.repeat(depth)}1${"}".repeat(depth - 1)}`)).toBe(`1:${6 * depth + 1} Expected ',' or '}', found the end of the text`);
+    expect(error(`${"[".repeat(depth)}1${"]".repeat(depth)},`)).toBe(`1:${2 * depth + 2} Unexpected text after the JSON value, found ","`);
+  });
+
+  it("find errors after closed containers and in later items", () => {
+    expect(error('[[1],[2,],3]')).toBe('1:9 Expected a value, found "]"');
+    expect(error('{"a":{"b":[]},"c":{"d" 1}}')).toBe('1:24 Expected \':\' after a property name, found "1"');
+    expect(error('[{}, {"x": [true, fals]}]')).toBe('1:19 Expected a value, found "f"');
+  });
 });
