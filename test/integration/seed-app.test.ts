@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "@/test/support/app-server";
+import { RawClient } from "@/test/support/transport-harness";
 
 describe("the seed's example app, served by server.ts", () => {
   let server: AppServer;
@@ -40,6 +41,39 @@ describe("the seed's example app, served by server.ts", () => {
     const response = await post(body);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: "bad_request", message } });
+  });
+});
+
+describe("the demo's public events, as a page sees them", () => {
+  let server: AppServer;
+  beforeAll(async () => {
+    server = await startAppServer();
+  });
+  afterAll(() => server?.stop());
+
+  it("may be subscribed to, but not forged: a page's trigger of model:created or demo:ping is forbidden and reaches no one", async () => {
+    const page = await RawClient.open(`${server.url.replace("http", "ws")}/ws/events`);
+    const listener = await RawClient.open(`${server.url.replace("http", "ws")}/ws/events`);
+    try {
+      expect(await listener.op({ type: "subscribe", event: "model:created" })).toMatchObject({ type: "ok" });
+      expect(await listener.op({ type: "subscribe", event: "demo:ping" })).toMatchObject({ type: "ok" });
+      expect(await page.op({ type: "trigger", event: "model:created", data: { id: 999_999, value: "forged" } })).toEqual({
+        type: "error",
+        ref: expect.any(String),
+        code: "forbidden",
+        message: 'Not allowed to trigger "model:created"',
+      });
+      expect(await page.op({ type: "trigger", event: "demo:ping", data: { message: "flood" } })).toMatchObject({ code: "forbidden" });
+      const { models } = (await (await fetch(`${server.url}/api/models`)).json()) as { models: { value: string }[] };
+      expect(models.map((model) => model.value)).not.toContain("forged");
+      await fetch(`${server.url}/api/models`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "real" }) });
+      const delivered = await listener.next((frame) => frame.type === "event");
+      expect(delivered).toMatchObject({ event: "model:created", data: { value: "real" } });
+      expect(listener.ofType("event")).toHaveLength(1);
+    } finally {
+      page.terminate();
+      listener.terminate();
+    }
   });
 });
 
