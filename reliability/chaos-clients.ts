@@ -124,7 +124,11 @@ export class Triggerer {
   #loop: Promise<void> | undefined;
   #inFlight = new Set<Promise<void>>();
 
-  constructor(baseUrl: string, readonly event: string, readonly perSecond: number, readonly label: string) {
+  /**
+   * `monitorSecret`: the triggerer stands for the app's server side, and pages may not trigger the
+   * demo's events (their authorize hooks), so it triggers from a monitor session.
+   */
+  constructor(baseUrl: string, readonly event: string, readonly perSecond: number, readonly label: string, readonly monitorSecret: string) {
     this.manager = managerFor(baseUrl, label);
   }
 
@@ -145,6 +149,8 @@ export class Triggerer {
   }
 
   async #run(): Promise<void> {
+    // A fresh token on every reconnect: the client calls the function again.
+    await this.manager.monitor(() => createMonitorToken(this.monitorSecret), () => {});
     const started = performance.now();
     let n = 0;
     while (this.#running) {

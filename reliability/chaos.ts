@@ -112,6 +112,9 @@ const token = metricsToken();
 const baseEnv: Record<string, string> = {
   SECRET_KEY,
   EVENTS_RATE_LIMIT: "100000",
+  // Every simulated client comes from 127.0.0.1: the per-address limits would refuse all but a few.
+  EVENTS_RATE_LIMIT_PER_IP: "1000000",
+  EVENTS_MAX_CONNECTIONS_PER_IP: "100000",
   // Enough history that a few seconds of outage at this rate can be replayed in full.
   EVENTS_HISTORY_SIZE: "10000",
   EVENTS_METRICS_TOKEN: token,
@@ -327,7 +330,7 @@ async function readyz(server: AppServer): Promise<{ status: number; body: string
 async function killWithoutRedis(s: Scenario): Promise<ScenarioMeta> {
   const server = await s.server("server");
   await s.readersOn(server.url, "readers", readersPerScenario);
-  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client"));
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client", SECRET_KEY));
   s.requesters.push(requester(server.url, requestSlots, "request client"));
   s.startLoad();
   await sleep(3_000);
@@ -356,7 +359,7 @@ async function twoInstancesOnRedis(s: Scenario, readersOnA: string) {
   const half = Math.ceil(readersPerScenario / 2);
   await s.readersOn(a.url, readersOnA, half);
   await s.readersOn(b.url, "on B", readersPerScenario - half);
-  s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A"), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B"));
+  s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A", SECRET_KEY), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B", SECRET_KEY));
   s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
   return { a, b, env, redis };
 }
@@ -383,7 +386,7 @@ async function killWithRedis(s: Scenario): Promise<ScenarioMeta> {
 async function sigterm(s: Scenario): Promise<ScenarioMeta> {
   const server = await s.server("server");
   await s.readersOn(server.url, "readers", readersPerScenario);
-  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client"));
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client", SECRET_KEY));
   s.requesters.push(requester(server.url, requestSlots, "request client"));
   s.startLoad();
   await sleep(3_000);
@@ -450,7 +453,7 @@ async function networkCut(s: Scenario): Promise<ScenarioMeta> {
   const half = Math.ceil(readersPerScenario / 2);
   await s.readersOn(proxied, "behind the cut proxy", half);
   await s.readersOn(server.url, "direct (control)", readersPerScenario - half);
-  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client (direct)"));
+  s.triggers.push(new Triggerer(server.url, EVENT, rate, "trigger client (direct)", SECRET_KEY));
   s.requesters.push(requester(proxied, requestSlots / 2, "request client behind the proxy"), requester(server.url, requestSlots / 2, "request client (direct)"));
   s.startLoad();
   await sleep(3_000);

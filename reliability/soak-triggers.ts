@@ -3,6 +3,7 @@
  * stream, pipelined (each connection keeps sending on a 10 ms clock without waiting for acks, up to
  * a bound of ops in flight), every ack counted with its latency.
  */
+import { createMonitorToken } from "../lib/events/server/monitor-token";
 import { serve } from "./child";
 import { WireClient } from "./wire-client";
 
@@ -17,6 +18,11 @@ export interface TriggerStream {
 export interface TriggersConfig {
   url: string;
   streams: TriggerStream[];
+  /**
+   * The trigger clients stand for the app's server side: pages may not trigger the demo's events
+   * (their authorize hooks), so each connection becomes a monitor session with a token signed by this.
+   */
+  monitorSecret: string;
 }
 
 export interface StreamReport {
@@ -45,7 +51,7 @@ function payload(event: string, n: number, pad: string): unknown {
   return event === "model:created" ? { id: n, value: `soak ${n} ${pad}` } : { message: `soak ${n} ${pad}` };
 }
 
-async function connection(stream: TriggerStream, report: StreamReport, url: string): Promise<void> {
+async function connection(stream: TriggerStream, report: StreamReport, url: string, monitorSecret: string): Promise<void> {
   const rate = stream.perSecond / stream.connections;
   const pad = "x".repeat(stream.pad);
   let n = 0;
@@ -53,6 +59,8 @@ async function connection(stream: TriggerStream, report: StreamReport, url: stri
     const client = new WireClient(url);
     try {
       await Promise.race([client.opened, sleep(15_000).then(() => Promise.reject(new Error("no welcome")))]);
+      const monitor = await client.op({ type: "monitor", token: createMonitorToken(monitorSecret, { ttlMs: 24 * 60 * 60_000 }) }, 15_000);
+      if (monitor.type !== "ok") throw new Error(`monitor refused: ${String(monitor.code)}`);
     } catch {
       report.reconnects++;
       client.close();
@@ -103,7 +111,7 @@ serve({
     for (const stream of config.streams) {
       const report: StreamReport = { event: stream.event, target: stream.perSecond, sent: 0, acked: 0, failed: {}, skipped: 0, reconnects: 0, latenciesMs: [], firstAckAt: 0, lastAckAt: 0 };
       reports.push(report);
-      for (let index = 0; index < stream.connections; index++) tasks.push(connection(stream, report, config.url));
+      for (let index = 0; index < stream.connections; index++) tasks.push(connection(stream, report, config.url, config.monitorSecret));
     }
     return null;
   },

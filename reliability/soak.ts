@@ -130,6 +130,9 @@ const token = metricsToken();
 const env = {
   SECRET_KEY,
   EVENTS_RATE_LIMIT: "100000",
+  // Every simulated client comes from 127.0.0.1: the per-address limits would refuse all but a few.
+  EVENTS_RATE_LIMIT_PER_IP: "1000000",
+  EVENTS_MAX_CONNECTIONS_PER_IP: "100000",
   EVENTS_METRICS_TOKEN: token,
   REPORTS_WORKER: "1",
   // The inspector (on 127.0.0.1, a free port) lets the soak force a full collection now and then
@@ -195,6 +198,7 @@ const clientsConfig: ClientsConfig = {
 };
 const triggersConfig: TriggersConfig = {
   url: wsUrl,
+  monitorSecret: SECRET_KEY,
   streams: [
     // ~1 KB events: a client that stops reading fills the kernel's buffers (several MB on loopback) within seconds.
     { event: settings.streamEvent, perSecond: settings.rate, connections: 2, pad: 950 },

@@ -5,6 +5,9 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
+/** The SECRET_KEY servers started here get unless the test gives another: tests mint monitor tokens with it. */
+export const APP_SERVER_SECRET_KEY = "integration-test-secret-key";
+
 export interface AppServer {
   url: string;
   port: number;
@@ -42,7 +45,7 @@ export async function startAppServer(options: StartOptions = {}): Promise<AppSer
       NEXT_TELEMETRY_DISABLED: "1",
       HOST: "127.0.0.1",
       PORT: "0",
-      SECRET_KEY: "integration-test-secret-key",
+      SECRET_KEY: APP_SERVER_SECRET_KEY,
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
       DATABASE_PATH: databasePath,
