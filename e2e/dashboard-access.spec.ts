@@ -38,7 +38,7 @@ test("a production server with EVENTS_DASHBOARD_TOKEN asks for it once, then adm
     expect(session!.value).not.toContain(DASHBOARD_TOKEN);
     const token = await page.request.get(`${server.url}/api/events/monitor-token`);
     expect(token.status()).toBe(200);
-    expect(await token.json()).toMatchObject({ token: expect.stringMatching(/^[0-9a-z]+\.[\w-]+$/) });
+    expect(await token.json()).toMatchObject({ token: expect.stringMatching(/^[0-9a-z]+\.[\w-]+\.[\w-]{43}$/) });
 
     await page.reload();
     await expect(page.getByRole("heading", { name: "Dashboard · Webfluid Events" })).toBeVisible();

@@ -9,7 +9,8 @@ export const FORGET_AFTER_MS = 24 * 60 * 60_000;
 /** Addresses remembered at most; the longest-idle go first. */
 const MAX_TRACKED = 10_000;
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** An attempt may go ahead (`succeeded` clears the address), or must wait. */
+export type Attempt = { allowed: true; succeeded: () => void } | { allowed: false; retryAfterMs: number };
 
 interface Record {
   failures: number;
@@ -19,21 +20,27 @@ interface Record {
 
 /**
  * Slows down guessing of the dashboard token, per client address: after FREE_ATTEMPTS wrong
- * tokens every attempt waits, twice as long after each further failure (1 s, 2 s, 4 s… up to
+ * tokens every attempt waits, twice as long after each further one (1 s, 2 s, 4 s… up to
  * 15 minutes). While an address waits, even the right token is refused: otherwise waiting would
- * not slow guessing at all. A right token clears the address.
+ * not slow guessing at all. Every attempt counts as wrong from the moment it starts, until it
+ * proves right: attempts sent in parallel cannot all slip through one open moment.
  */
 export class SignInThrottle {
   #records = new Map<string, Record>();
 
-  check(address: string, now = Date.now()): ThrottleVerdict {
-    const record = this.#records.get(address);
-    if (!record || record.lockedUntil <= now) return { allowed: true };
-    return { allowed: false, retryAfterMs: record.lockedUntil - now };
+  attempt(address: string, now = Date.now()): Attempt {
+    const existing = this.#records.get(address);
+    if (existing && existing.lockedUntil > now) return { allowed: false, retryAfterMs: existing.lockedUntil - now };
+    const record = this.#fail(address, now);
+    return { allowed: true, succeeded: () => void (this.#records.get(address) === record && this.#records.delete(address)) };
   }
 
-  /** Counts a wrong token; returns how long the address must now wait (0 while attempts are free). */
-  failed(address: string, now = Date.now()): number {
+  /** How long an address waits now (0: it may try). */
+  waitOf(address: string, now = Date.now()): number {
+    return Math.max(0, (this.#records.get(address)?.lockedUntil ?? 0) - now);
+  }
+
+  #fail(address: string, now: number): Record {
     let record = this.#records.get(address);
     if (record) {
       this.#records.delete(address); // re-inserted last: the map stays ordered by idleness
@@ -44,14 +51,9 @@ export class SignInThrottle {
     record.failures++;
     record.lastFailure = now;
     const over = record.failures - FREE_ATTEMPTS;
-    const delay = over > 0 ? Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(over - 1, 30)) : 0;
-    record.lockedUntil = now + delay;
+    record.lockedUntil = over > 0 ? now + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(over - 1, 30)) : 0;
     this.#records.set(address, record);
-    return delay;
-  }
-
-  succeeded(address: string): void {
-    this.#records.delete(address);
+    return record;
   }
 
   /** Addresses idle for FORGET_AFTER_MS start afresh; past MAX_TRACKED the longest-idle go. */

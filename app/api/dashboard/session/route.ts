@@ -19,16 +19,16 @@ export async function POST(request: Request): Promise<Response> {
   if (!expected) return refuse(403, "forbidden", "The dashboard is closed: set EVENTS_DASHBOARD_TOKEN");
 
   const address = clientAddressOf(request.headers);
-  const throttled = runtime.signInThrottle.check(address);
-  if (!throttled.allowed) return tooManyAttempts(runtime, address, throttled.retryAfterMs);
+  const attempt = runtime.signInThrottle.attempt(address);
+  if (!attempt.allowed) return tooManyAttempts(runtime, address, attempt.retryAfterMs);
 
   const given = await tokenFrom(request);
   if (given === undefined || !tokensMatch(given, expected)) {
-    const wait = runtime.signInThrottle.failed(address);
+    const wait = runtime.signInThrottle.waitOf(address);
     if (wait > 0) return tooManyAttempts(runtime, address, wait, "That is not the dashboard token. ");
     return refuse(401, "unauthorized", "That is not the dashboard token");
   }
-  runtime.signInThrottle.succeeded(address);
+  attempt.succeeded();
 
   const session = createDashboardSession(runtime.config.secretKey, expected);
   try {
