@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { AttackResult } from "./attack";
 import type { ChaosResult, GroupResult, ScenarioResult } from "./chaos";
 import { median } from "../bench/stats";
 import { formatCounts, mb, ROOT, type RunHeader } from "./common";
@@ -38,6 +39,7 @@ function read<T>(name: string): T | undefined {
 export function writeReliabilityDoc(): void {
   const soak = read<SoakResult>("soak.json");
   const chaos = read<ChaosResult>("chaos.json");
+  const attack = read<AttackResult>("attack.json");
   const lines: string[] = [
     "# Reliability: soak and chaos runs",
     "",
@@ -46,10 +48,12 @@ export function writeReliabilityDoc(): void {
     "",
     "- [Soak](#soak): the production server for ten minutes under churn, a steady trigger stream, slow clients, requests in flight and a fuzzer.",
     "- [Chaos](#chaos): the server killed, drained, its Redis killed, a client's network cut — each under load, each judged by \"nothing lost silently\".",
+    "- [Attack](#attack): every finding of the hostile-network review replayed against the production server, each held or failed with its figures.",
     "",
   ];
   lines.push(...(soak ? soakSection(soak) : ["## Soak", "", "Not run yet: `npm run soak`.", ""]));
   lines.push(...(chaos ? chaosSection(chaos) : ["## Chaos", "", "Not run yet: `npm run chaos`.", ""]));
+  lines.push(...(attack ? attackSection(attack) : ["## Attack", "", "Not run yet: `npm run attack`.", ""]));
   writeFileSync(join(ROOT, "docs", "reliability.md"), `${lines.join("\n").trimEnd()}\n`);
 }
 
@@ -207,6 +211,34 @@ function cpuLine(result: SoakResult): string {
 /** Date, machine, load and versions of a run. */
 function runLines(run: RunHeader): string[] {
   return [`- Date: ${run.date}`, `- Machine: ${run.machine}`, `- Load (\`uptime\`) at the start: \`${run.loadStart}\``, `- Load at the end: \`${run.loadEnd}\``, `- Versions: ${run.versions}`];
+}
+
+// ── attack ─────────────────────────────────────────────────────────────────
+
+function attackSection(result: AttackResult): string[] {
+  const held = result.findings.filter((finding) => finding.held).length;
+  const sizes = result.sizes;
+  return [
+    "## Attack",
+    "",
+    `- Command: \`${result.command}\` (\`node --import tsx reliability/attack.ts\`; \`--short\` is what \`npm test\` runs, in \`test/integration/attack.test.ts\`); it took ${result.durationS} s.`,
+    ...runLines(result),
+    "- Servers: `server.ts` against the production build with its defaults (a development server for finding 5), each attack on servers of its own. Clients are this machine's loopback addresses (127.0.0.0/8): one address plays one anonymous client, several play several.",
+    `- Sizes: ${int(sizes.upgrades)} stray upgrades, ${int(sizes.webSockets)} WebSockets from one address, a ${sizes.bodyMB} MB body and ${sizes.bigBodies} × ${sizes.bigBodyMB} MB at once, ${int(sizes.subscribers)} subscribers under a ${sizes.floodSeconds} s flood, ${int(sizes.wrongTokens)} wrong tokens, ${int(sizes.refusedOrigins)} refused upgrades with 8 KB origins, ${int(sizes.traces)} traces under a 40-star filter.`,
+    "",
+    `**${held} of ${result.findings.length} held.**`,
+    "",
+    table({
+      headers: ["finding", "held", "figures"],
+      right: [],
+      rows: result.findings.map((finding) => [
+        `${finding.id}. ${finding.title}`,
+        yes(finding.held),
+        [...Object.entries(finding.figures).map(([label, value]) => `${label}: ${value}`), ...finding.failures.map((failure) => `✗ ${failure}`)].join("; "),
+      ]),
+    }),
+    "",
+  ];
 }
 
 // ── chaos ──────────────────────────────────────────────────────────────────
