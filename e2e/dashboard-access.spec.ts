@@ -42,6 +42,12 @@ test("a production server with EVENTS_DASHBOARD_TOKEN asks for it once, then adm
 
     await page.reload();
     await expect(page.getByRole("heading", { name: "Dashboard · Webfluid Events" })).toBeVisible();
+
+    // Sign out ends the session on the server: the dashboard asks again, and a copy of the cookie is worthless.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("heading", { name: "Sign in to the dashboard" })).toBeVisible();
+    const copied = await page.request.get(`${server.url}/api/events/monitor-token`, { headers: { cookie: `wf_dashboard=${session!.value}` } });
+    expect(copied.status()).toBe(401);
   } finally {
     await server.stop();
   }

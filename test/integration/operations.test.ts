@@ -53,6 +53,13 @@ describe("health, readiness and metrics", () => {
     expect(text).toMatch(/^wf_events_process_resident_memory_bytes /m);
     client.terminate();
   });
+
+  it("counts refusals by reason", async () => {
+    const badOrigin = await RawClient.open(`${server.url.replace("http", "ws")}/ws/events`, { origin: "https://evil.example" }).catch((error: Error) => error);
+    expect(badOrigin).toBeInstanceOf(Error);
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    expect(text).toMatch(/^wf_events_refusals_total\{reason="origin"\} [1-9]/m);
+  });
 });
 
 describe("metrics in production without a token", () => {
