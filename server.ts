@@ -16,6 +16,7 @@ import { listenAddress } from "@/lib/app-server/listen-address";
 import { createMetrics } from "@/lib/app-server/metrics";
 import { serveHealth, serveMetrics, serveReadiness } from "@/lib/app-server/operations";
 import { publishRuntime } from "@/lib/app-server/runtime";
+import { applySecurityHeaders } from "@/lib/app-server/security-headers";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
 import { logger } from "@/lib/logger";
 
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
   const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, declarationsLoaded: () => declarationsLoaded, redisConfigured: !!config.redisUrl };
   const server = createServer((req, res) => {
+    // Security headers and this request's CSP nonce, on every answer below (Next's included).
+    applySecurityHeaders(req, res, { production: !dev });
     const path = pathOf(req);
     if (clientBundle && path === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
     if (path === "/healthz") return serveHealth(res);
