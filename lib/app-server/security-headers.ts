@@ -14,11 +14,12 @@ export interface SecurityHeaderOptions {
  *   the nonce; its chunks and /events.js come from 'self'. Development adds `'unsafe-eval'`:
  *   React's development build evaluates code to rebuild server call stacks in the browser
  *   (Next's CSP guide requires it there); production never evaluates strings.
- * - `style-src 'self' 'unsafe-inline'`: nonces are impractical for styles. A nonce cannot cover
- *   `style="…"` attributes, which React writes into server HTML for any `style` prop (the
- *   traffic list's virtual rows have them), and Next hands React its nonce for scripts only, so
- *   the `<style>` tags of Next's development overlay carry none. Inline CSS cannot run script:
- *   with scripts locked down this costs little.
+ * - `style-src 'self' 'unsafe-inline'`: nonces are impractical for styles. Next hands React its
+ *   nonce for scripts only, and its own markup has inline styles without one: the built-in 404
+ *   page renders a `<style>` tag and `style="…"` attributes, and the development overlay injects
+ *   `<style>` tags. A nonce can never cover a `style` attribute (React writes one for every
+ *   `style` prop rendered on the server). Inline CSS cannot run script: with scripts locked down
+ *   this costs little.
  * - `connect-src 'self'`: in CSP3 'self' also matches ws: and wss: on this host and port, i.e.
  *   /ws/events and Next's hot-reload socket (the browser tests check Chromium connects both
  *   with no violation).

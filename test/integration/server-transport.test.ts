@@ -24,7 +24,7 @@ describe("server.ts with events enabled", () => {
   });
 
   it("injects the client into every page", async () => {
-    expect(await (await fetch(server.url)).text()).toContain('<script src="/events.js">');
+    expect(await (await fetch(server.url)).text()).toMatch(/<script nonce="[^"]+" src="\/events\.js"><\/script>/);
   });
 
   it("mounts /ws/events and speaks protocol v1 there", async () => {
