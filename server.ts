@@ -21,6 +21,7 @@ import { createMetrics } from "@/lib/app-server/metrics";
 import { serveHealth, serveMetrics, serveReadiness } from "@/lib/app-server/operations";
 import { pathOf } from "@/lib/app-server/path-of";
 import { publishRuntime } from "@/lib/app-server/runtime";
+import { applySecurityHeaders } from "@/lib/app-server/security-headers";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
 import { guardSockets } from "@/lib/app-server/socket-guard";
 import { routeUpgrade } from "@/lib/app-server/upgrades";
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
   const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, declarationsLoaded: () => declarationsLoaded, redisConfigured: !!config.redisUrl };
   const server = createServer((req, res) => {
+    // Security headers and this request's CSP nonce, on every answer below (Next's included).
+    applySecurityHeaders(req, res, { production: !dev });
     const path = pathOf(req);
     // Probes come from load balancers, often by IP address: answered whatever the Host.
     if (path === "/healthz") return serveHealth(res);

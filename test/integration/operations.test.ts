@@ -39,7 +39,7 @@ describe("health, readiness and metrics", () => {
   it("counts triggers, deliveries and connections in Prometheus format", async () => {
     const client = await RawClient.open(`${server.url.replace("http", "ws")}/ws/events`);
     await client.op({ type: "subscribe", event: "model:created" });
-    await fetch(`${server.url}/api/models`, { method: "POST", body: JSON.stringify({ value: "counted" }) });
+    await fetch(`${server.url}/api/models`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "counted" }) });
     await client.next((frame) => frame.type === "event");
     const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);

@@ -24,7 +24,7 @@ describe("server.ts with events enabled", () => {
   });
 
   it("injects the client into every page", async () => {
-    expect(await (await fetch(server.url)).text()).toContain('<script src="/events.js">');
+    expect(await (await fetch(server.url)).text()).toMatch(/<script nonce="[^"]+" src="\/events\.js"><\/script>/);
   });
 
   it("mounts /ws/events and speaks protocol v1 there", async () => {
@@ -73,7 +73,7 @@ describe("server.ts with EXT_EVENTS=0", () => {
   });
 
   it("keeps the library working in-process: the route still triggers and the handler logs", async () => {
-    const response = await fetch(`${server.url}/api/models`, { method: "POST", body: JSON.stringify({ value: "offline" }) });
+    const response = await fetch(`${server.url}/api/models`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "offline" }) });
     expect(response.status).toBe(200);
     await server.waitForRecord((record) => record.event === "model:created");
   });

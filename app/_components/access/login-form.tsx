@@ -60,7 +60,7 @@ export function LoginForm() {
       <p id="dashboard-token-help" className={`text-xs ${error ? "text-rose-700 dark:text-rose-400" : "text-slate-600 dark:text-slate-400"}`} role={error ? "alert" : undefined}>
         {error ?? "The value of EVENTS_DASHBOARD_TOKEN on the server. You stay signed in for 12 hours."}
       </p>
-      <button type="submit" className={`${buttonClass("primary")} self-start`} disabled={busy || token === ""}>
+      <button type="submit" className={`${buttonClass("primary")} self-start`} disabled={busy}>
         {busy ? "Checking…" : "Open the dashboard"}
       </button>
     </form>

@@ -1,18 +1,22 @@
 import { events } from "@/lib/events";
 import { insertModel, listModels } from "@/lib/db/models";
+import { errorResponse } from "@/lib/http/error-response";
+import { readJsonBody } from "@/lib/http/read-json-body";
 import { MAX_MODEL_VALUE_LENGTH } from "@/events/schemas";
 
 export const dynamic = "force-dynamic";
 
+/**
+ * The most bytes a POST body may have: a value of MAX_MODEL_VALUE_LENGTH characters, each
+ * escaped as \uXXXX, still fits.
+ */
+const MODELS_BODY_LIMIT = 16 * 1024;
+
 /** Adds a model and announces it on `model:created`, as in the seed's `add_model`. */
 export async function POST(request: Request): Promise<Response> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest("The request body must be JSON, such as {\"value\": \"first\"}");
-  }
-  const value = typeof body === "object" && body !== null ? (body as { value?: unknown }).value : undefined;
+  const body = await readJsonBody(request, { limit: MODELS_BODY_LIMIT, route: "/api/models", example: '{"value": "first"}' });
+  if (!body.ok) return body.response;
+  const value = typeof body.value === "object" && body.value !== null ? (body.value as { value?: unknown }).value : undefined;
   if (typeof value !== "string" || value.trim() === "") {
     return badRequest("\"value\" is required: a non-empty string");
   }
@@ -30,5 +34,5 @@ export async function GET(): Promise<Response> {
 }
 
 function badRequest(message: string): Response {
-  return Response.json({ error: { code: "bad_request", message } }, { status: 400 });
+  return errorResponse(400, "bad_request", message);
 }

@@ -2,13 +2,18 @@ import { cookies } from "next/headers";
 import { clientAddressOf } from "@/lib/app-server/client-address";
 import { currentRuntime } from "@/lib/app-server/runtime";
 import { createDashboardSession, readDashboardSession, SESSION_COOKIE, tokensMatch } from "@/lib/dashboard/session";
+import { readJsonBody } from "@/lib/http/read-json-body";
 
 export const dynamic = "force-dynamic";
 
+/** A sign-in body holds one token: 4 KiB is plenty, and nothing larger is ever read. */
+const SESSION_BODY_LIMIT = 4 * 1024;
+
 /**
- * Signs in to the dashboard: `{ "token": "<EVENTS_DASHBOARD_TOKEN>" }` (JSON or a form post).
- * The right token gets an httpOnly, SameSite=Strict cookie holding a signed, expiring session,
- * which the server keeps until sign-out. Wrong tokens are throttled per client address.
+ * Signs in to the dashboard: `{ "token": "<EVENTS_DASHBOARD_TOKEN>" }` (JSON, or a plain form post
+ * `token=…`; at most 4 KiB, any other body 413 or 415). The right token gets an httpOnly,
+ * SameSite=Strict cookie holding a signed, expiring session, which the server keeps until
+ * sign-out. Attempts are throttled per client address.
  */
 export async function POST(request: Request): Promise<Response> {
   const runtime = currentRuntime();
@@ -22,7 +27,9 @@ export async function POST(request: Request): Promise<Response> {
   const attempt = runtime.signInThrottle.attempt(address);
   if (!attempt.allowed) return tooManyAttempts(runtime, address, attempt.retryAfterMs);
 
-  const given = await tokenFrom(request);
+  const body = await readJsonBody(request, { limit: SESSION_BODY_LIMIT, route: "/api/dashboard/session", form: true });
+  if (!body.ok) return withNoStore(body.response);
+  const given = tokenFrom(body.value);
   if (given === undefined || !tokensMatch(given, expected)) {
     const wait = runtime.signInThrottle.waitOf(address);
     if (wait > 0) return tooManyAttempts(runtime, address, wait, "That is not the dashboard token. ");
@@ -44,7 +51,7 @@ export async function POST(request: Request): Promise<Response> {
     maxAge: Math.floor((session.expiresAt - Date.now()) / 1_000),
   });
   // A plain form post (no JavaScript) goes back to the dashboard.
-  if (!isJson(request)) return new Response(null, { status: 303, headers: { location: "/" } });
+  if (body.type === "form") return new Response(null, { status: 303, headers: { location: "/" } });
   return Response.json({ ok: true, expiresAt: session.expiresAt });
 }
 
@@ -79,17 +86,9 @@ function tooManyAttempts(runtime: NonNullable<ReturnType<typeof currentRuntime>>
   );
 }
 
-async function tokenFrom(request: Request): Promise<string | undefined> {
-  try {
-    if (isJson(request)) {
-      const body = (await request.json()) as { token?: unknown };
-      return typeof body?.token === "string" ? body.token : undefined;
-    }
-    const token = (await request.formData()).get("token");
-    return typeof token === "string" ? token : undefined;
-  } catch {
-    return undefined;
-  }
+function tokenFrom(body: unknown): string | undefined {
+  const token = typeof body === "object" && body !== null ? (body as { token?: unknown }).token : undefined;
+  return typeof token === "string" ? token : undefined;
 }
 
 /** Browsers send Origin on POST: a sign-in from another site is refused. */
@@ -103,12 +102,13 @@ function sameOrigin(request: Request): boolean {
   }
 }
 
-function isJson(request: Request): boolean {
-  return (request.headers.get("content-type") ?? "").includes("application/json");
-}
-
 function isHttps(request: Request): boolean {
   return request.headers.get("x-forwarded-proto") === "https" || new URL(request.url).protocol === "https:";
+}
+
+function withNoStore(response: Response): Response {
+  response.headers.set("cache-control", "no-store");
+  return response;
 }
 
 function refuse(status: number, code: string, message: string): Response {
