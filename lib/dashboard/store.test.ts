@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DeclarationInfo } from "@/lib/events/core/declarations";
-import { NotFoundError } from "@/lib/events/core/errors";
+import { NotFoundError } from "@/lib/events/shared/errors";
 import type { DashboardClient } from "./fire";
 import { createDashboardStore, TRACE_CAPACITY, type Scheduler } from "./store";
 import { makeTrace } from "./test-traces";

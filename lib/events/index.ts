@@ -30,7 +30,7 @@ export type {
 } from "./core/declarations";
 export { EventStream, STREAM_OVERFLOW_POLICIES } from "./core/event-stream";
 export type { ListenOptions, StreamOverflow } from "./core/event-stream";
-export * from "./core/errors";
+export * from "./shared/errors";
 export type { Logger } from "./core/logger";
 export type { StandardSchemaV1, InferInput } from "./core/schema";
 export type { TraceRecord, TraceObserver } from "./core/trace";

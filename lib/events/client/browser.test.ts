@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { waitFor } from "@/test/support/wait-for";
-import { NotFoundError } from "../core/errors";
+import { NotFoundError } from "../shared/errors";
 import type { BrowserEventsApi } from "./browser";
 import type { EventManager } from "./event-manager";
 import { clientHarness } from "./test-harness";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { deferred, waitFor } from "@/test/support/wait-for";
-import { ConfigError, DisconnectedError } from "../core/errors";
+import { ConfigError, DisconnectedError } from "../shared/errors";
 import { SUBPROTOCOL } from "../protocol/frames";
 import { WebSocket } from "ws";
 import { EventManager } from "./event-manager";

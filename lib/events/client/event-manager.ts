@@ -1,4 +1,4 @@
-import { BadRequestError, ClosedError } from "../core/errors";
+import { BadRequestError, ClosedError } from "../shared/errors";
 import type { EventMap, PayloadArgs, QueryMap, RequestArgs, RequestResult } from "../core/types";
 import type { ClientOpType, EventFrame, GapFrame, OkFrame, OkResults, TraceFrame } from "../protocol/frames";
 import type { MonitorToken } from "./monitor-sessions";

@@ -28,5 +28,5 @@ export type { CreateSocket, SocketLike, WebSocketConstructor } from "./socket";
 export type { MonitorToken } from "./monitor-sessions";
 export type { BrowserEventsApi } from "./browser";
 // The error classes, from the Node-free module: `err instanceof NotFoundError` works in a page.
-export * from "../core/errors";
+export * from "../shared/errors";
 export type { DescribedName, TraceFrame } from "../protocol/frames";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
-import { UnauthorizedError } from "../core/errors";
+import { UnauthorizedError } from "../shared/errors";
 import type { TraceFrame } from "../protocol/frames";
 import type { Gap } from "./event-manager";
 import { clientHarness } from "./test-harness";

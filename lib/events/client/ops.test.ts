@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
-import { DisconnectedError, HandlerError, InvalidPayloadError, NotFoundError, TimeoutError } from "../core/errors";
+import { DisconnectedError, HandlerError, InvalidPayloadError, NotFoundError, TimeoutError } from "../shared/errors";
 import type { RequestOp } from "../protocol/frames";
 import { clientHarness } from "./test-harness";
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../core/errors";
+import { ConfigError } from "../shared/errors";
 import { EVENTS_PATH, SUBPROTOCOL } from "../protocol/frames";
 import { fullJitterBackoff, type Backoff } from "./backoff";
 import type { CreateSocket, SocketLike, WebSocketConstructor } from "./socket";

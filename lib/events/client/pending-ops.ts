@@ -1,4 +1,4 @@
-import { describeError, errorFromWire, InvalidPayloadError, TimeoutError } from "../core/errors";
+import { describeError, errorFromWire, InvalidPayloadError, TimeoutError } from "../shared/errors";
 import type { ClientOp, ClientOpType, ErrorFrame, OkFrame, Ref } from "../protocol/frames";
 
 /** The fields of op `T` besides `type` and `ref`. */

@@ -1,4 +1,4 @@
-import { ClosedError, DisconnectedError } from "../core/errors";
+import { ClosedError, DisconnectedError } from "../shared/errors";
 import { CloseCode, shouldReconnect } from "../protocol/close-codes";
 import { PROTOCOL_VERSION, type ClientOpType, type OkFrame, type TraceFrame, type WelcomeFrame } from "../protocol/frames";
 import { parseServerFrame } from "../protocol/parse-frame";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
-import { ClosedError } from "../core/errors";
+import { ClosedError } from "../shared/errors";
 import { connectionRegistry, REGISTRY_KEY } from "./registry";
 import { clientHarness } from "./test-harness";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
-import { ForbiddenError, NotFoundError, TimeoutError } from "../core/errors";
+import { ForbiddenError, NotFoundError, TimeoutError } from "../shared/errors";
 import type { Gap } from "./event-manager";
 import { clientHarness } from "./test-harness";
 

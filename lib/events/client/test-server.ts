@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import type { WireErrorCode } from "../core/errors";
+import type { WireErrorCode } from "../shared/errors";
 import { EVENTS_PATH, SUBPROTOCOL, type ClientOp, type EventFrame, type GapFrame, type ServerFrame } from "../protocol/frames";
 import { parseClientOp } from "../protocol/parse-op";
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../core/errors";
+import { ConfigError } from "../shared/errors";
 
 /** `[section]` → key → value, keys as written. */
 export type IniDocument = Map<string, Map<string, IniEntry>>;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../core/errors";
+import { ConfigError } from "../shared/errors";
 import { loadConfig } from "./load";
 
 /** A directory holding `webfluid.ini` with `text`, or none. */

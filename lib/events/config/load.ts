@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { didYouMean } from "../core/did-you-mean";
-import { ConfigError } from "../core/errors";
+import { ConfigError } from "../shared/errors";
 import { parseIni, type IniDocument } from "./ini";
 import { KEY_NAMES, KEYS, SAMPLE_SECRET, type EventsConfig, type KeySpec } from "./keys";
 

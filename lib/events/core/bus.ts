@@ -15,7 +15,7 @@ import {
 } from "./bus-types";
 import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
 import { withDeadline } from "./deadline";
-import { describeError, EventsError } from "./errors";
+import { describeError, EventsError } from "../shared/errors";
 import type { EventStream, ListenOptions } from "./event-stream";
 import { checkSize, toJsonText } from "./json-value";
 import { runEventHandlers } from "./run-handler";

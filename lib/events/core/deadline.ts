@@ -1,4 +1,4 @@
-import { TimeoutError } from "./errors";
+import { TimeoutError } from "../shared/errors";
 
 /**
  * Settles like `work`, unless `ms` pass or `signal` aborts first: then rejects with

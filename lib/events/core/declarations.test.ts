@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventBus } from "./bus";
-import { BadRequestError, ConflictError, InvalidHandlerError } from "./errors";
+import { BadRequestError, ConflictError, InvalidHandlerError } from "../shared/errors";
 import { silentLogger } from "./logger";
 
 const newBus = () => new EventBus({ logger: silentLogger });

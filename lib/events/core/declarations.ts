@@ -1,5 +1,5 @@
 import { didYouMean } from "./did-you-mean";
-import { BadRequestError, ConflictError, InvalidHandlerError, NotFoundError } from "./errors";
+import { BadRequestError, ConflictError, InvalidHandlerError, NotFoundError } from "../shared/errors";
 import { isStandardSchema, toJsonSchema, type StandardSchemaV1 } from "./schema";
 
 export type Kind = "event" | "query";

@@ -10,9 +10,9 @@ describe("the process bus", () => {
   });
 
   it("throws errors that are instances of either copy's classes", async () => {
-    const first = await import("./errors");
+    const first = await import("../shared/errors");
     vi.resetModules();
-    const second = await import("./errors");
+    const second = await import("../shared/errors");
     expect(second.NotFoundError).not.toBe(first.NotFoundError);
     const error = new first.NotFoundError("x");
     expect(error).toBeInstanceOf(second.NotFoundError);

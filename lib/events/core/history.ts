@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { formatEventId, parseEventId } from "../protocol/event-id";
 import { RingBuffer } from "./bounded-queue";
 
 /** One public event as kept for replay. */
@@ -43,7 +44,7 @@ export class MemoryHistory {
   append(name: string, json: string | undefined): string {
     const channel = this.#channel(name);
     const seq = ++channel.seq;
-    const id = `${this.epoch}-${seq}`;
+    const id = formatEventId(this.epoch, seq);
     if (json !== undefined && channel.ring) {
       if (channel.ring.full) channel.ring.shift();
       channel.ring.push({ id, seq, json });
@@ -53,7 +54,7 @@ export class MemoryHistory {
 
   /** The id of the newest event of `name`; before the first, `<epoch>-0`, the start of this history. */
   lastId(name: string): string {
-    return `${this.epoch}-${this.#channels.get(name)?.seq ?? 0}`;
+    return formatEventId(this.epoch, this.#channels.get(name)?.seq ?? 0);
   }
 
   /** The events of `name` after the one with id `since`. */
@@ -71,11 +72,10 @@ export class MemoryHistory {
     return { events, recovered: missed === 0, missed: missed === 0 ? null : missed };
   }
 
+  /** The sequence number of an id of this history; undefined for a foreign or unreadable one. */
   #parse(id: string): number | undefined {
-    const dash = id.lastIndexOf("-");
-    if (dash <= 0 || id.slice(0, dash) !== this.epoch) return undefined;
-    const seq = Number(id.slice(dash + 1));
-    return Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+    const parsed = parseEventId(id);
+    return parsed?.epoch === this.epoch ? parsed.seq : undefined;
   }
 
   #channel(name: string): Channel {

@@ -1,4 +1,4 @@
-import { InvalidPayloadError, TooLargeError } from "./errors";
+import { InvalidPayloadError, TooLargeError } from "../shared/errors";
 
 /**
  * Serialises a payload that must travel as JSON, refusing what JSON would silently lose

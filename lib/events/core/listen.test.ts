@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventBus } from "./bus";
-import { NotFoundError } from "./errors";
+import { NotFoundError } from "../shared/errors";
 import { silentLogger } from "./logger";
 
 const newBus = (queueSize = 5) => new EventBus({ logger: silentLogger, queueSize });

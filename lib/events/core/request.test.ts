@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { EventBus } from "./bus";
-import { HandlerError, InvalidPayloadError, NoHandlerError, NotFoundError, TimeoutError } from "./errors";
+import { HandlerError, InvalidPayloadError, NoHandlerError, NotFoundError, TimeoutError } from "../shared/errors";
 import { silentLogger } from "./logger";
 
 const newBus = () => new EventBus({ logger: silentLogger });

@@ -3,7 +3,7 @@ import type { BusAdapter, PeerAnswer } from "./adapter";
 import type { Settled } from "./bus";
 import type { Declaration } from "./declarations";
 import { withDeadline } from "./deadline";
-import { describeError, HandlerError, NoHandlerError, TimeoutError } from "./errors";
+import { describeError, HandlerError, NoHandlerError, TimeoutError } from "../shared/errors";
 import type { Logger } from "./logger";
 import { runHandler } from "./run-handler";
 import type { HandlerContext } from "./types";

@@ -1,4 +1,4 @@
-import { InvalidPayloadError } from "./errors";
+import { InvalidPayloadError } from "../shared/errors";
 import { formatPath } from "./json-value";
 
 /**

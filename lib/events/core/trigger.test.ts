@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { deferred } from "@/test/support/wait-for";
 import { EventBus } from "./bus";
-import { InvalidPayloadError, NotFoundError, TooLargeError } from "./errors";
+import { InvalidPayloadError, NotFoundError, TooLargeError } from "../shared/errors";
 import { silentLogger, type Logger } from "./logger";
 
 const newBus = (logger: Logger = silentLogger) => new EventBus({ logger });

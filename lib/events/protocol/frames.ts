@@ -5,7 +5,7 @@
  */
 import type { AdapterState, InstanceInfo } from "../core/adapter";
 import type { DeclarationInfo } from "../core/declarations";
-import type { WireErrorCode } from "../core/errors";
+import type { WireErrorCode } from "../shared/errors";
 import type { TraceRecord } from "../core/trace";
 
 export const PROTOCOL_VERSION = 1;
@@ -93,8 +93,33 @@ export interface ErrorFrame {
   code: WireErrorCode;
   message: string;
 }
-export interface TraceFrame extends TraceRecord {
+/** Who triggered or requested: the app's server code, a monitor session, or a browser connection. */
+export type WireSource = "server" | "monitor" | `client:${string}`;
+
+/** One trigger or request anywhere in the app, for monitor sessions. */
+export interface TraceFrame {
   type: "trace";
+  kind: "trigger" | "request";
+  name: string;
+  /** Event id, or request id (`<instance>-r<seq>`); "" for a trigger refused before it got one. */
+  id: string;
+  internal: boolean;
+  source: WireSource;
+  /** Start time, ms since the epoch. */
+  at: number;
+  /** Handlers that ran (for requests across instances, handlers that answered). */
+  handlers: number;
+  /** Browser connections reached (0 for requests and internal events). */
+  delivered: number;
+  durationMs: number;
+  /** The error message, or null on success. For triggers, the first failing handler's. */
+  error: string | null;
+  /** The error code, or null on success. */
+  code: string | null;
+  /** The payload, or a preview string when its JSON is longer than 4096 characters. */
+  data: unknown;
+  /** Requests only: the reply (previewed like `data`). */
+  result?: unknown;
   /** The instance that saw it. */
   instance: string;
 }
@@ -126,14 +151,43 @@ export interface OkResults {
 export type OkFrame<T extends ClientOpType = ClientOpType> = { type: "ok"; ref: Ref } & OkResults[T];
 
 /** One name in a `describe` answer; monitor sessions also get handler, subscriber and counter fields. */
-export type DescribedName = Pick<DeclarationInfo, "name" | "kind" | "internal" | "singleton" | "schema" | "description"> &
-  Partial<Pick<DeclarationInfo, "handlers" | "counters">> & { subscribers?: number };
+export interface DescribedName {
+  name: string;
+  kind: "event" | "query";
+  internal: boolean;
+  singleton: boolean;
+  /** The declared schema as JSON Schema, or null. */
+  schema: Record<string, unknown> | null;
+  description: string | null;
+  /** Monitor sessions only. */
+  handlers?: number;
+  /** Monitor sessions only: triggers or requests, failures, and the last one's time (ms since the epoch, or null). */
+  counters?: { count: number; errors: number; lastAt: number | null };
+  /** Monitor sessions only: connections subscribed to it. */
+  subscribers?: number;
+}
+
+/** `degraded` while Redis is lost: an instance then delivers only to its own connections. */
+export type ClusterState = "ready" | "degraded";
+
+/** One instance of the app, in a monitor's `describe`. */
+export interface WireInstance {
+  id: string;
+  startedAt: number;
+  /** ms since the epoch of its last heartbeat. */
+  seenAt: number;
+  state: ClusterState;
+  connections: number;
+  monitors: number;
+  subscribers: Record<string, number>;
+  /** Queries it has handlers for, with their handler counts. */
+  queries: Record<string, number>;
+}
 
 export interface ClusterInfo {
   adapter: "memory" | "redis";
-  /** `degraded` while Redis is lost: this instance delivers only to its own connections. */
-  state: AdapterState;
-  instances: InstanceInfo[];
+  state: ClusterState;
+  instances: WireInstance[];
 }
 
 export type ServerFrame = WelcomeFrame | EventFrame | GapFrame | OkFrame | ErrorFrame | TraceFrame;

@@ -4,6 +4,7 @@ import { RingBuffer } from "../core/bounded-queue";
 import type { ConnectionInfo } from "../core/declarations";
 import type { TransportOverflow } from "../config/keys";
 import { CloseCode } from "../protocol/close-codes";
+import { isNewerEventId } from "../protocol/event-id";
 import type { ServerFrame } from "../protocol/frames";
 import type { TransportCounters } from "./counters";
 import type { TokenBucket } from "./rate-limiter";
@@ -199,7 +200,7 @@ export class Connection {
     const held = this.#held.get(name);
     if (!held) return;
     this.#held.delete(name);
-    for (const event of held) if (isNewer(event.id, replayedUpTo)) this.deliver(name, event.frame, event.id);
+    for (const event of held) if (isNewerEventId(event.id, replayedUpTo)) this.deliver(name, event.frame, event.id);
     if (this.#missed.size > 0 && this.#queue.size === 0) this.#sendGaps();
   }
 
@@ -241,13 +242,4 @@ export class Connection {
     }
     this.#missed.clear();
   }
-}
-
-/** Whether event id `id` comes after `than` in the same history (ids of different histories are all "newer"). */
-function isNewer(id: string, than: string | undefined): boolean {
-  if (than === undefined) return true;
-  const dash = id.lastIndexOf("-");
-  const thanDash = than.lastIndexOf("-");
-  if (id.slice(0, dash) !== than.slice(0, thanDash)) return true;
-  return Number(id.slice(dash + 1)) > Number(than.slice(thanDash + 1));
 }

@@ -1,7 +1,7 @@
 import type { ReplayFrom } from "../core/adapter";
 import type { EventBus } from "../core/bus";
 import type { AuthorizeAction, Declaration, Kind } from "../core/declarations";
-import { describeError, EventsError, ForbiddenError, HandlerError, isWireErrorCode, UnauthorizedError } from "../core/errors";
+import { describeError, EventsError, ForbiddenError, HandlerError, isWireErrorCode, UnauthorizedError } from "../shared/errors";
 import { checkSize, toJsonText } from "../core/json-value";
 import type { Logger } from "../core/logger";
 import type { EventsConfig } from "../config/keys";

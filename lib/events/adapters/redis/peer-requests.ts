@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { AdapterHost, PeerAnswer } from "../../core/adapter";
 import type { Settled } from "../../core/bus";
-import { describeError, errorFromWire, EventsError, isWireErrorCode, TimeoutError } from "../../core/errors";
+import { describeError, errorFromWire, EventsError, isWireErrorCode, TimeoutError } from "../../shared/errors";
 import type { Logger } from "../../core/logger";
 import type { Source } from "../../core/types";
 import type { Keys } from "./wire";

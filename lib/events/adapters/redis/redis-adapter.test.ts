@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EventBus } from "../../core/bus";
-import { TimeoutError } from "../../core/errors";
+import { TimeoutError } from "../../shared/errors";
 import { silentLogger } from "../../core/logger";
 import type { TraceRecord } from "../../core/trace";
 import { startTestRedis, type TestRedis } from "@/test/support/redis-server";

@@ -1,13 +1,14 @@
 import { Redis } from "ioredis";
 import { MemoryAdapter, type AdapterHost, type AdapterState, type BusAdapter, type InstanceInfo, type PeerAnswer, type ReplayFrom } from "../../core/adapter";
-import { describeError } from "../../core/errors";
+import { describeError } from "../../shared/errors";
 import type { StoredEvent } from "../../core/history";
 import type { Logger } from "../../core/logger";
 import type { TraceRecord } from "../../core/trace";
 import type { Source } from "../../core/types";
 import { InstanceRegistry } from "./instance-registry";
 import { PeerRequests } from "./peer-requests";
-import { decodeBusMessage, DEFAULT_PREFIX, keys, parseEventId, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, type Keys } from "./wire";
+import { formatEventId, parseEventId } from "../../protocol/event-id";
+import { decodeBusMessage, DEFAULT_PREFIX, keys, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, type Keys } from "./wire";
 
 export type RedisStartup = "require" | "degraded";
 
@@ -188,9 +189,9 @@ export class RedisAdapter implements BusAdapter {
     const current = Number(results[2]![1] ?? 0);
     const stored: StoredEvent[] = (results[3]![1] as [string, string[]][]).map(([entry, fields]) => {
       const seq = seqOfEntry(entry);
-      return { id: `${epoch}-${seq}`, seq, json: fields[1] ?? "null" };
+      return { id: formatEventId(epoch, seq), seq, json: fields[1] ?? "null" };
     });
-    const last = `${epoch}-${current}`;
+    const last = formatEventId(epoch, current);
     if (since === undefined) return { events: [], recovered: true, missed: null, last };
     if (!sinceId || sinceId.epoch !== epoch || sinceId.seq > current) return { events: stored, recovered: false, missed: null, last };
     const events = stored.filter((event) => event.seq > sinceId.seq);
@@ -367,7 +368,7 @@ export class RedisAdapter implements BusAdapter {
     for (const [entry, fields] of entries) {
       const seq = seqOfEntry(entry);
       inStream.add(seq);
-      if (!own?.has(seq)) host.deliverRemote(name, `${this.#epoch}-${seq}`, fields[1] ?? "null", false);
+      if (!own?.has(seq)) host.deliverRemote(name, formatEventId(this.#epoch, seq), fields[1] ?? "null", false);
     }
     // This instance's own events were delivered here when triggered, stored or not (internal ones are not).
     let ownElsewhere = 0;

@@ -109,14 +109,6 @@ function splitFirst(text: string, count: number): string[] | undefined {
   return parts;
 }
 
-/** `<epoch>-<seq>` → its parts; undefined for anything else. */
-export function parseEventId(id: string): { epoch: string; seq: number } | undefined {
-  const dash = id.lastIndexOf("-");
-  if (dash <= 0) return undefined;
-  const seq = Number(id.slice(dash + 1));
-  return Number.isSafeInteger(seq) && seq >= 0 ? { epoch: id.slice(0, dash), seq } : undefined;
-}
-
 /** Stream entries are `0-<seq>`: the entry id is the event's sequence number. */
 export function seqOfEntry(entryId: string): number {
   return Number(entryId.slice(entryId.indexOf("-") + 1));
