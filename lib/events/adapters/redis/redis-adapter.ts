@@ -368,7 +368,7 @@ export class RedisAdapter implements BusAdapter {
     for (const [entry, fields] of entries) {
       const seq = seqOfEntry(entry);
       inStream.add(seq);
-      if (!own?.has(seq)) host.deliverRemote(name, formatEventId(this.#epoch, seq), fields[1] ?? "null", false);
+      if (!own?.has(seq)) host.deliverRemote(name, formatEventId(this.epoch, seq), fields[1] ?? "null", false);
     }
     // This instance's own events were delivered here when triggered, stored or not (internal ones are not).
     let ownElsewhere = 0;
