@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   const transport = config.enabled
     ? new EventsTransport({ bus: events, config, logger: log, refusals, isSessionLive: (session) => sessions.isLive(session) })
     : undefined;
+  if (transport) events.reportStatus(() => transport.status());
   const clientBundle: ClientBundle | undefined = transport ? await buildClientBundle(!dev) : undefined;
   announceClientScript(clientBundle ? CLIENT_SCRIPT_PATH : undefined);
   publishRuntime({ config, transport, production: !dev, startedAt: Date.now(), sessions, signInThrottle: new SignInThrottle(), refusals });

@@ -53,6 +53,7 @@ export async function startTransport(
 ): Promise<Harness> {
   const bus = new EventBus({ logger, instance: "test-instance", maxPayload: config.maxPayload ?? DEFAULT_TEST_CONFIG.maxPayload, ...busSettings });
   const transport = new EventsTransport({ bus, config: { ...DEFAULT_TEST_CONFIG, ...config }, logger, instance: "test-instance", ...options });
+  bus.reportStatus(() => transport.status());
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on("upgrade", (req, socket, head) => {
     if (req.url?.split("?")[0] === EVENTS_PATH) transport.handleUpgrade(req, socket, head);

@@ -1,4 +1,4 @@
-import type { Settled } from "./bus";
+import type { Settled } from "./bus-types";
 import { MemoryHistory, type Replay } from "./history";
 import type { Source } from "./types";
 import type { TraceRecord } from "./trace";
@@ -45,17 +45,21 @@ export interface ReplayFrom extends Replay {
 /** What one peer instance answered to a forwarded request. */
 export type PeerAnswer = { instance: string; ok: true; outcomes: Settled<unknown>[] } | { instance: string; ok: false; error: unknown };
 
+/** What an instance's server reports about itself (its connections, say): JSON the bus does not read. */
+export type InstanceStatus = Readonly<Record<string, unknown>>;
+
 export interface InstanceInfo {
   id: string;
   startedAt: number;
   /** ms since the epoch of its last heartbeat. */
   seenAt: number;
   state: AdapterState;
-  connections: number;
-  monitors: number;
-  subscribers: Record<string, number>;
   /** Queries it has handlers for, with their handler counts. */
   queries: Record<string, number>;
+  /** Its trace observers (monitors): while another instance has some, this one shares its traces. */
+  observers: number;
+  /** What its server reported (`bus.reportStatus`). */
+  status: InstanceStatus;
 }
 
 /** What an adapter may ask of the bus it serves. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { MemoryAdapter, type AdapterHost, type BusAdapter } from "./adapter";
+import { MemoryAdapter, type AdapterHost, type BusAdapter, type InstanceStatus } from "./adapter";
 import {
   DEFAULT_BUS_SETTINGS,
   type BusSettings,
@@ -15,14 +15,14 @@ import {
 } from "./bus-types";
 import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
 import { withDeadline } from "./deadline";
-import { describeError, EventsError } from "../shared/errors";
 import type { EventStream, ListenOptions } from "./event-stream";
 import { checkSize, toJsonText } from "./json-value";
 import { runEventHandlers } from "./run-handler";
 import { StreamRegistry } from "./stream-registry";
 import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
-import { previewOf, type TraceObserver } from "./trace";
+import { recordOutcome } from "./observation";
+import type { TraceObserver } from "./trace";
 import { Watchers } from "./watchers";
 
 export * from "./bus-types";
@@ -51,7 +51,7 @@ import type {
  * await bus.trigger("model:created", { id: 1, value: "first" });
  */
 export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryMap> {
-  readonly declarations = new Declarations();
+  #declarations = new Declarations();
   #settings: BusSettings;
   #adapter: BusAdapter;
   #storage = new AsyncLocalStorage<HandlerContext>();
@@ -63,8 +63,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   #sinks = new Set<PublicEventSink>();
   #requestSeq = 0;
   #unshareable = new Set<string>();
-  /** Figures for the cluster view; the transport fills them in. */
-  #describeSelf: AdapterHost["describeSelf"] = () => ({ connections: 0, monitors: 0, subscribers: {}, queries: this.#queryHandlerCounts() });
+  /** What this instance shows in the cluster view besides its queries: whoever serves it says. */
+  #status: () => InstanceStatus = () => ({});
 
   constructor(settings: Partial<BusSettings> = {}) {
     this.#settings = { ...DEFAULT_BUS_SETTINGS, instance: randomBytes(4).toString("hex"), ...settings };
@@ -112,7 +112,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     name: N,
     options?: DeclareOptions<S>,
   ): Signal<N, PayloadOf<E, N, S>> {
-    this.declarations.declare(name, "event", options);
+    this.#declarations.declare(name, "event", options);
     return {
       name,
       trigger: (...args) => this.#trigger(name, args[0], undefined),
@@ -126,7 +126,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
    * @example events.createQuery("report:summary", { internal: false })
    */
   createQuery<N extends keyof Q & string>(name: N, options?: DeclareOptions): void {
-    this.declarations.declare(name, "query", options);
+    this.#declarations.declare(name, "query", options);
   }
 
   /**
@@ -138,8 +138,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const declaration = this.declarations.declare(name, "event", options);
-    return this.declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+    const declaration = this.#declarations.declare(name, "event", options);
+    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
   }
 
   /**
@@ -151,8 +151,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const declaration = this.declarations.declare(name, "query", options);
-    return this.declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+    const declaration = this.#declarations.declare(name, "query", options);
+    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
   }
 
   // ── triggering ───────────────────────────────────────────────────────────
@@ -168,7 +168,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   }
 
   async #trigger(name: string, data: unknown, options: TriggerOptions | undefined): Promise<DeliveryReport> {
-    const declaration = this.declarations.require(name, "event");
+    const declaration = this.#declarations.require(name, "event");
     const at = Date.now();
     const started = performance.now();
     const source = options?.source ?? "server";
@@ -179,7 +179,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       if (!declaration.internal) json = checkSize(toJsonText(payload, `Event "${name}"`), this.#settings.maxPayload, `Event "${name}"`);
     } catch (error) {
       this.#countFailure(declaration, at);
-      this.#traceRejection("trigger", declaration, source, at, started, data, error);
+      recordOutcome(this.#watchers, { kind: "trigger", declaration, source, at, started, id: "", handlers: 0, delivered: 0, failed: 0, error: { cause: error }, data });
       throw error;
     }
     let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
@@ -194,26 +194,21 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     declaration.counters.count++;
     declaration.counters.lastAt = at;
     declaration.counters.errors += failed.length;
-    if (this.#watchers.measuring) {
-      this.#watchers.measured({ kind: "trigger", name, internal: declaration.internal, outcome: failed.length > 0 ? "handler_error" : "ok", durationMs: performance.now() - started, handlers: handlers.length, failed: failed.length, delivered });
-    }
-    if (this.#watchers.tracing) {
-      const firstError = failed[0]?.error;
-      this.#watchers.trace({
-        kind: "trigger",
-        name,
-        id,
-        internal: declaration.internal,
-        source,
-        at,
-        handlers: handlers.length,
-        delivered,
-        durationMs: performance.now() - started,
-        error: firstError === undefined ? null : `${failed[0]!.handler}: ${describeError(firstError)}`,
-        code: firstError === undefined ? null : "handler_error",
-        data: previewOf(payload, json),
-      });
-    }
+    const firstFailure = failed[0];
+    recordOutcome(this.#watchers, {
+      kind: "trigger",
+      declaration,
+      source,
+      at,
+      started,
+      id,
+      handlers: handlers.length,
+      delivered,
+      failed: failed.length,
+      ...(firstFailure ? { error: { cause: firstFailure.error, handler: firstFailure.handler } } : {}),
+      data: payload,
+      json,
+    });
     return { id, name, handlers: handlers.length, failed, delivered };
   }
 
@@ -260,7 +255,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   }
 
   async #request(name: string, data: unknown, options: RequestOptions | undefined, settled: boolean): Promise<unknown> {
-    const declaration = this.declarations.require(name, "query");
+    const declaration = this.#declarations.require(name, "query");
     const at = Date.now();
     const started = performance.now();
     const source = options?.source ?? "server";
@@ -281,31 +276,12 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger, id);
     } catch (error) {
       this.#countFailure(declaration, at);
-      this.#traceRejection("request", declaration, source, at, started, data, error, id, outcomes.length);
+      recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, error: { cause: error }, data });
       throw error;
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
-    if (this.#watchers.measuring) {
-      this.#watchers.measured({ kind: "request", name, internal: declaration.internal, outcome: "ok", durationMs: performance.now() - started, handlers: outcomes.length, failed: 0, delivered: 0 });
-    }
-    if (this.#watchers.tracing) {
-      this.#watchers.trace({
-        kind: "request",
-        name,
-        id,
-        internal: declaration.internal,
-        source,
-        at,
-        handlers: outcomes.length,
-        delivered: 0,
-        durationMs: performance.now() - started,
-        error: null,
-        code: null,
-        data: previewOf(data),
-        result: previewOf(result),
-      });
-    }
+    recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, data, result });
     return result;
   }
 
@@ -321,7 +297,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   }
 
   #listen(name: string, options: ListenOptions = {}): EventStream<unknown> {
-    this.declarations.require(name, "event");
+    this.#declarations.require(name, "event");
     return this.#streams.open(name, this.#settings.queueSize, options);
   }
 
@@ -341,12 +317,12 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
 
   /** Every declared name with its kind, flags, handler count, JSON Schema and counters. */
   snapshot(): DeclarationInfo[] {
-    return [...this.declarations.all()].map((declaration) => this.declarations.info(declaration)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#declarations.all()].map((declaration) => this.#declarations.info(declaration)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Looks a name up as `kind`, limited to what `visible` admits; throws `not_found` with a suggestion. */
   lookup(name: string, kind: Kind, visible?: (declaration: Declaration) => boolean): Declaration {
-    return this.declarations.require(name, kind, visible);
+    return this.#declarations.require(name, kind, visible);
   }
 
   /**
@@ -362,15 +338,27 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     return this.#watchers.observe(observer);
   }
 
-  /** Lets the transport report its connections and subscribers for the cluster view. */
-  describeSelfWith(describe: () => Pick<ReturnType<AdapterHost["describeSelf"]>, "connections" | "monitors" | "subscribers">): void {
-    this.#describeSelf = () => ({ ...describe(), queries: this.#queryHandlerCounts() });
+  /**
+   * Registers what this instance shows in the cluster view besides its queries (a server reports
+   * its connections, say): a JSON-safe record the bus passes on without reading. Returns the
+   * function that unregisters it.
+   */
+  reportStatus(provider: () => InstanceStatus): () => void {
+    this.#status = provider;
+    return () => {
+      if (this.#status === provider) this.#status = () => ({});
+    };
+  }
+
+  /** The internal names, for a transport that must keep them out of what browsers read. */
+  internalNames(): string[] {
+    return [...this.#declarations.all()].filter((declaration) => declaration.internal).map((declaration) => declaration.name);
   }
 
   /** Queries this instance has handlers for, with their counts: what peers may forward here. */
   #queryHandlerCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const declaration of this.declarations.all()) {
+    for (const declaration of this.#declarations.all()) {
       if (declaration.kind === "query" && declaration.handlers.length > 0) counts[declaration.name] = declaration.handlers.length;
     }
     return counts;
@@ -411,13 +399,22 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       this.#streams.addMissed(name, missed ?? 0);
     },
     answerPeer: (query, data, timeoutMs, source) => {
-      const declaration = this.declarations.require(query, "query");
+      const declaration = this.#declarations.require(query, "query");
       const context: HandlerContext = { kind: "query", name: query, id: `${this.instance}-r${++this.#requestSeq}`, source, at: Date.now() };
       return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);
     },
     traceFromPeer: (record) => this.#watchers.notify(record),
-    describeSelf: () => this.#describeSelf(),
+    describeSelf: () => ({ queries: this.#queryHandlerCounts(), observers: this.#watchers.observerCount, status: this.#safeStatus() }),
   };
+
+  #safeStatus(): InstanceStatus {
+    try {
+      return this.#status();
+    } catch (error) {
+      this.#settings.logger.warn({ err: error }, "The status provider threw");
+      return {};
+    }
+  }
 
   #countFailure(declaration: Declaration, at: number): void {
     declaration.counters.count++;
@@ -425,36 +422,4 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     declaration.counters.lastAt = at;
   }
 
-  #traceRejection(
-    kind: "trigger" | "request",
-    declaration: Declaration,
-    source: Source,
-    at: number,
-    started: number,
-    data: unknown,
-    error: unknown,
-    id = "",
-    handlers = 0,
-  ): void {
-    if (this.#watchers.measuring) {
-      const outcome = error instanceof EventsError ? error.code : "handler_error";
-      this.#watchers.measured({ kind, name: declaration.name, internal: declaration.internal, outcome, durationMs: performance.now() - started, handlers, failed: 0, delivered: 0 });
-    }
-    if (!this.#watchers.tracing) return;
-    this.#watchers.trace({
-      kind,
-      name: declaration.name,
-      id,
-      internal: declaration.internal,
-      source,
-      at,
-      handlers,
-      delivered: 0,
-      durationMs: performance.now() - started,
-      error: describeError(error),
-      code: error instanceof EventsError ? error.code : "handler_error",
-      data: previewOf(data),
-      ...(kind === "request" ? { result: null } : {}),
-    });
-  }
 }

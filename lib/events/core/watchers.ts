@@ -22,6 +22,11 @@ export class Watchers {
     return this.#observers.size > 0 || this.adapter().wantsTraces;
   }
 
+  /** Trace observers on this instance. */
+  get observerCount(): number {
+    return this.#observers.size;
+  }
+
   get measuring(): boolean {
     return this.#measures.size > 0;
   }

@@ -1,12 +1,13 @@
 import type { Socket } from "node:net";
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import { RingBuffer } from "../core/bounded-queue";
 import type { ConnectionInfo } from "../core/declarations";
 import type { TransportOverflow } from "../config/keys";
 import { CloseCode } from "../protocol/close-codes";
 import { isNewerEventId } from "../protocol/event-id";
-import type { ServerFrame } from "../protocol/frames";
+import type { ClientOp, ServerFrame } from "../protocol/frames";
 import type { TransportCounters } from "./counters";
+import { Inbound, type InboundLimits } from "./inbound";
 import type { TokenBucket } from "./rate-limiter";
 import type { WriteBatch } from "./write-batch";
 
@@ -39,36 +40,48 @@ export interface ConnectionOptions {
   queueSize: number;
   overflow: TransportOverflow;
   batch: WriteBatch;
+  /** Ops of this connection. */
   limiter: TokenBucket;
   /** Shared by every connection from the same client address. */
   addressLimiter: TokenBucket;
+  limits: InboundLimits;
   counters: TransportCounters;
   onOverflowDisconnect: (connection: Connection) => void;
 }
 
+/** A connection as the dashboard and tests see it. */
+export interface ConnectionStatus {
+  id: string;
+  origin: string | undefined;
+  address: string | undefined;
+  userAgent: string | undefined;
+  connectedAt: number;
+  monitor: boolean;
+  /** Events waiting in its send queue. */
+  queued: number;
+  /** Bytes its socket has not sent yet. */
+  buffered: number;
+  /** Events it did not get because it read too slowly. */
+  dropped: number;
+}
+
 /**
- * One browser (or Node) client. Owns its outgoing path: events are written at once while the
- * socket keeps up, wait in a queue of at most `queueSize` while it does not, and beyond that
- * follow the overflow policy. Replies (`ok`, `error`) are never dropped: ops are rate-limited,
- * so they stay small.
+ * One browser (or Node) client. Owns its inbound policy (see inbound.ts) and its outgoing path:
+ * events are written at once while the socket keeps up, wait in a queue of at most `queueSize`
+ * while it does not, and beyond that follow the overflow policy. Replies (`ok`, `error`) are
+ * never dropped: ops are rate-limited, so they stay small.
  */
 export class Connection {
   readonly id: string;
   readonly ws: WebSocket;
   readonly info: ConnectionInfo;
-  readonly subscriptions = new Set<string>();
-  readonly limiter: TokenBucket;
-  readonly addressLimiter: TokenBucket;
   readonly connectedAt = Date.now();
-  monitor = false;
-  missedPongs = 0;
-  #badFrames = 0;
-  #badFramesSince = 0;
-  rateStrikes = 0;
+  #monitor = false;
+  #missedPongs = 0;
+  #inbound: Inbound;
   /** The last subscribe/unsubscribe per name: ops on one name apply in the order they were sent. */
-  readonly nameChains = new Map<string, Promise<void>>();
-  /** Events dropped on this connection because it read too slowly (for stats). */
-  dropped = 0;
+  #nameChains = new Map<string, Promise<void>>();
+  #dropped = 0;
   #socket: Socket;
   #queue: RingBuffer<Queued>;
   #missed = new Map<string, number>();
@@ -81,9 +94,8 @@ export class Connection {
     this.id = id;
     this.ws = ws;
     this.info = info;
-    this.limiter = options.limiter;
-    this.addressLimiter = options.addressLimiter;
     this.#options = options;
+    this.#inbound = new Inbound(this, options.limiter, options.addressLimiter, options.limits, options.counters);
     this.#queue = new RingBuffer<Queued>(options.queueSize);
     // ws keeps the net.Socket on a private field; it is the only way to cork and to see drain.
     this.#socket = (ws as unknown as { _socket: Socket })._socket;
@@ -94,23 +106,72 @@ export class Connection {
     return !this.#closing && this.ws.readyState === this.ws.OPEN;
   }
 
+  /** Whether a monitor token made this a monitor session (until its token expires: then it is closed). */
+  get monitor(): boolean {
+    return this.#monitor;
+  }
+
+  grantMonitor(): void {
+    this.#monitor = true;
+  }
+
   /** Events waiting for the socket to drain. */
   get queued(): number {
     return this.#queue.size;
   }
 
-  /** Bytes the socket has not sent yet. */
-  get buffered(): number {
-    return this.#socket.writableLength;
+  /** Events dropped on this connection because it read too slowly. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
-  /** Counts an unreadable frame; returns how many arrived within the last `windowMs`. */
-  noteBadFrame(now: number, windowMs: number): number {
-    if (now - this.#badFramesSince > windowMs) {
-      this.#badFrames = 0;
-      this.#badFramesSince = now;
-    }
-    return ++this.#badFrames;
+  status(): ConnectionStatus {
+    const userAgent = this.info.headers["user-agent"];
+    return {
+      id: this.id,
+      origin: this.info.origin,
+      address: this.info.remoteAddress,
+      userAgent: Array.isArray(userAgent) ? userAgent.join(", ") : userAgent,
+      connectedAt: this.connectedAt,
+      monitor: this.#monitor,
+      queued: this.#queue.size,
+      buffered: this.#socket.writableLength,
+      dropped: this.#dropped,
+    };
+  }
+
+  /** A frame arrived: the op to run, or undefined when the inbound policy refused it (and answered). */
+  receive(data: RawData, isBinary: boolean): ClientOp | undefined {
+    this.#missedPongs = 0;
+    return this.#inbound.receive(data, isBinary);
+  }
+
+  /** A pong (or any frame) arrived: the peer is alive. */
+  heard(): void {
+    this.#missedPongs = 0;
+  }
+
+  /** The heartbeat: false when two pings went unanswered (terminate it), else pings once more. */
+  beat(): boolean {
+    if (this.#missedPongs >= 2) return false;
+    this.#missedPongs++;
+    this.ws.ping();
+    return true;
+  }
+
+  /**
+   * Runs `op` after the earlier ops on the same name: a subscribe may wait for an authorize
+   * hook, and an unsubscribe sent right after it must not overtake it (a component that mounts
+   * and unmounts at once would stay subscribed). Other ops stay concurrent.
+   */
+  inOrder(name: string, op: () => Promise<void>): Promise<void> {
+    const previous = this.#nameChains.get(name);
+    const running = previous ? previous.then(op) : op();
+    this.#nameChains.set(name, running);
+    void running.finally(() => {
+      if (this.#nameChains.get(name) === running) this.#nameChains.delete(name);
+    });
+    return running;
   }
 
   /** Sends a reply or notice: never dropped, but bounded (see `reply`). */
@@ -165,7 +226,7 @@ export class Connection {
       this.#queue.push({ channel, frame });
       return true;
     }
-    this.dropped++;
+    this.#dropped++;
     this.#options.counters.drops[this.#options.overflow]++;
     switch (this.#options.overflow) {
       case "drop-oldest": {

@@ -301,7 +301,7 @@ describe("internal names, to a normal (non-monitor) connection", () => {
     real.bus.query("vault:read", (_key: unknown) => {
       throw new Error("the vault is sealed");
     });
-    real.bus.declarations.declare("vault:index", "query");
+    real.bus.createQuery("vault:index");
     real.bus.query("model:summary", async (_data: unknown) => real.bus.request("vault:read", "k"), { internal: false });
     real.bus.query("model:search", async (_data: unknown) => real.bus.request("vault:index"), { internal: false });
     const client = await real.connect();

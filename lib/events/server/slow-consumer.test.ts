@@ -70,7 +70,7 @@ async function flood(count: number, until?: () => boolean): Promise<{ maxHeldByt
       await new Promise((resolve) => setImmediate(resolve));
       // Per connection: the normal client may lag a little too on a busy machine, but no queue
       // may ever hold more than EVENTS_EVENT_QUEUE_SIZE.
-      for (const connection of harness.transport.connectionsForTest()) maxQueued = Math.max(maxQueued, connection.queued);
+      for (const connection of harness.transport.connections()) maxQueued = Math.max(maxQueued, connection.queued);
       maxHeldBytes = Math.max(maxHeldBytes, heldBytes());
       if (until?.()) break;
     }
@@ -79,7 +79,7 @@ async function flood(count: number, until?: () => boolean): Promise<{ maxHeldByt
 }
 
 function heldBytes(): number {
-  return harness.transport.connectionsForTest().reduce((sum, connection) => sum + connection.buffered, 0);
+  return harness.transport.connections().reduce((sum, connection) => sum + connection.buffered, 0);
 }
 
 async function setup(overflow: TransportOverflow) {

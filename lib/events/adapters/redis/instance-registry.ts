@@ -71,9 +71,9 @@ export class InstanceRegistry {
       .sort();
   }
 
-  /** Monitors on other instances: they want this instance's traces. */
-  remoteMonitors(): number {
-    return this.#known.reduce((sum, info) => (info.id === this.self ? sum : sum + info.monitors), 0);
+  /** Trace observers (monitors) on other instances: they want this instance's traces. */
+  remoteObservers(): number {
+    return this.#known.reduce((sum, info) => (info.id === this.self ? sum : sum + (info.observers ?? 0)), 0);
   }
 
   async stop(): Promise<void> {

@@ -133,7 +133,6 @@ describe("traces across instances", () => {
   it("reach a monitor on another instance", async () => {
     const a = await instance("a");
     const b = await instance("b");
-    b.bus.describeSelfWith(() => ({ connections: 1, monitors: 1, subscribers: {} }));
     const seen = deferred<TraceRecord & { instance?: string }>();
     b.bus.observe((record) => record.name === "model:created" && seen.resolve(record));
     await waitFor(() => a.bus.adapter.wantsTraces, "A to learn that B monitors", 10_000);

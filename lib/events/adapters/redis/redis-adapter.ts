@@ -139,7 +139,7 @@ export class RedisAdapter implements BusAdapter {
   }
 
   get wantsTraces(): boolean {
-    return this.state === "ready" && this.#registry.remoteMonitors() > 0;
+    return this.state === "ready" && this.#registry.remoteObservers() > 0;
   }
 
   attach(host: AdapterHost): void {

@@ -1,0 +1,65 @@
+import type { Declaration } from "./declarations";
+import { describeError, EventsError } from "../shared/errors";
+import { previewOf } from "./trace";
+import type { Source } from "./types";
+import type { Watchers } from "./watchers";
+
+/** How one trigger or request ended: everything its measurement and trace record are made of. */
+export interface Outcome {
+  kind: "trigger" | "request";
+  declaration: Declaration;
+  source: Source;
+  /** Start, ms since the epoch, and `performance.now()` at the start. */
+  at: number;
+  started: number;
+  /** "" for a trigger refused before it got an id. */
+  id: string;
+  handlers: number;
+  delivered: number;
+  /** Handlers that threw (triggers). */
+  failed: number;
+  /** What went wrong, if anything: the error, and for a trigger the handler it came from. */
+  error?: { cause: unknown; handler?: string };
+  data: unknown;
+  /** `data` as JSON, when it was serialised already (public events): the preview reuses it. */
+  json?: string;
+  /** Requests: the reply. */
+  result?: unknown;
+}
+
+/**
+ * Hands the outcome to whoever watches: a payload-free measurement for metrics, and a trace
+ * record for monitors (built only when someone traces: it costs a payload preview).
+ */
+export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
+  const { kind, declaration, error } = outcome;
+  const code = error === undefined ? null : error.handler !== undefined || !(error.cause instanceof EventsError) ? "handler_error" : error.cause.code;
+  if (watchers.measuring) {
+    watchers.measured({
+      kind,
+      name: declaration.name,
+      internal: declaration.internal,
+      outcome: code ?? "ok",
+      durationMs: performance.now() - outcome.started,
+      handlers: outcome.handlers,
+      failed: outcome.failed,
+      delivered: outcome.delivered,
+    });
+  }
+  if (!watchers.tracing) return;
+  watchers.trace({
+    kind,
+    name: declaration.name,
+    id: outcome.id,
+    internal: declaration.internal,
+    source: outcome.source,
+    at: outcome.at,
+    handlers: outcome.handlers,
+    delivered: outcome.delivered,
+    durationMs: performance.now() - outcome.started,
+    error: error === undefined ? null : `${error.handler === undefined ? "" : `${error.handler}: `}${describeError(error.cause)}`,
+    code,
+    data: previewOf(outcome.data, outcome.json),
+    ...(kind === "request" ? { result: "result" in outcome ? previewOf(outcome.result) : null } : {}),
+  });
+}

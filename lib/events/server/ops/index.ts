@@ -1,0 +1,48 @@
+import type { ClientOp } from "../../protocol/frames";
+import type { Connection } from "../connection";
+import type { InFlight } from "../in-flight";
+import { describe } from "./describe";
+import { monitor } from "./monitor";
+import type { OpPort } from "./port";
+import { ok, sendError } from "./replies";
+import { request } from "./request";
+import { subscribe, unsubscribe } from "./subscribe";
+import { trigger } from "./trigger";
+
+export type { OpPort } from "./port";
+
+/**
+ * Runs one op and writes its `ok` or `error`; never throws. Subscribes and unsubscribes of one
+ * name run in the order they were sent; everything else runs at once. Counted in `inFlight` so
+ * that a shutdown can wait for the answers.
+ */
+export function handleOp(port: OpPort, connection: Connection, op: ClientOp, inFlight: InFlight): Promise<void> {
+  if (op.type === "subscribe" || op.type === "unsubscribe") return connection.inOrder(op.event, () => run(port, connection, op, inFlight));
+  return run(port, connection, op, inFlight);
+}
+
+async function run(port: OpPort, connection: Connection, op: ClientOp, inFlight: InFlight): Promise<void> {
+  inFlight.start();
+  try {
+    switch (op.type) {
+      case "subscribe":
+        return await subscribe(port, connection, op);
+      case "unsubscribe":
+        return unsubscribe(port, connection, op);
+      case "trigger":
+        return await trigger(port, connection, op);
+      case "request":
+        return await request(port, connection, op);
+      case "describe":
+        return describe(port, connection, op);
+      case "ping":
+        return ok(connection, op.ref, {});
+      case "monitor":
+        return await monitor(port, connection, op);
+    }
+  } catch (error) {
+    sendError(port, connection, op.ref, error);
+  } finally {
+    inFlight.finish();
+  }
+}

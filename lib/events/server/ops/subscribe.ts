@@ -1,0 +1,54 @@
+import type { ReplayFrom } from "../../core/adapter";
+import type { SubscribeOp, UnsubscribeOp } from "../../protocol/frames";
+import { ForbiddenError } from "../../shared/errors";
+import type { Connection } from "../connection";
+import { eventFrame } from "../frames";
+import type { OpPort } from "./port";
+import { ok } from "./replies";
+import { authorize, lookup } from "./visibility";
+
+/**
+ * Subscribes, and replays what the client missed since `since`. Live events that arrive while
+ * the replay is fetched (the history may be in Redis) are held back and delivered after it: the
+ * client sees ok, then any gap, then the missed events, then live ones, each once.
+ */
+export async function subscribe(port: OpPort, connection: Connection, op: SubscribeOp): Promise<void> {
+  const declaration = lookup(port, connection, op.event, "event");
+  checkSubscriptionCap(port, connection, op.event);
+  const authorizing = authorize(port, connection, declaration, "subscribe");
+  if (authorizing) await authorizing;
+  // The hook may have taken a while: the connection may be gone, and other subscribes of the
+  // same read may have filled the cap meanwhile.
+  if (!connection.open) return;
+  checkSubscriptionCap(port, connection, op.event);
+  port.subscribers.add(connection, op.event);
+  connection.hold(op.event);
+  let from: ReplayFrom;
+  try {
+    from = await port.bus.adapter.since(op.event, op.since);
+  } catch (error) {
+    connection.release(op.event, undefined);
+    port.subscribers.remove(connection, op.event);
+    throw error;
+  }
+  ok(connection, op.ref, op.since === undefined ? { last: from.last } : { recovered: from.recovered, last: from.last });
+  if (op.since !== undefined) port.counters.recoveries[from.recovered ? "recovered" : "unrecovered"]++;
+  if (op.since !== undefined && !from.recovered) {
+    port.counters.gaps.history++;
+    connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
+  }
+  for (const stored of from.events) connection.write(eventFrame(op.event, stored.id, stored.json));
+  connection.release(op.event, from.events.at(-1)?.id ?? from.last);
+}
+
+export function unsubscribe(port: OpPort, connection: Connection, op: UnsubscribeOp): void {
+  lookup(port, connection, op.event, "event");
+  port.subscribers.remove(connection, op.event);
+  ok(connection, op.ref, {});
+}
+
+function checkSubscriptionCap(port: OpPort, connection: Connection, name: string): void {
+  const held = port.subscribers.countOf(connection);
+  if (held < port.settings.maxSubscriptions || port.subscribers.has(connection, name)) return;
+  throw new ForbiddenError(`This connection already holds ${held} subscriptions, the most allowed (EVENTS_MAX_SUBSCRIPTIONS); unsubscribe from one first`);
+}
