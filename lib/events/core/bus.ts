@@ -37,7 +37,6 @@ import type {
   QueryMap,
   RequestArgs,
   RequestResult,
-  Source,
 } from "./types";
 
 /**

@@ -1,12 +1,10 @@
 /**
  * Protocol v1 of `/ws/events`: every frame both sides exchange. docs/protocol.md describes
  * each with an example; this file is the typed form of that contract, shared by the server,
- * the browser client and the benchmarks.
+ * the browser client and the benchmarks. It stands alone: the bus's own types map to these in
+ * the transport, so that a change inside the bus cannot change the wire unnoticed.
  */
-import type { AdapterState, InstanceInfo } from "../core/adapter";
-import type { DeclarationInfo } from "../core/declarations";
 import type { WireErrorCode } from "../shared/errors";
-import type { TraceRecord } from "../core/trace";
 
 export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = "wf-events.v1";
