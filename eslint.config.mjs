@@ -2,6 +2,22 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 import { defineConfig, globalIgnores } from "eslint/config";
 
+/** Import patterns for one of the library's folders, relative or through the `@/` alias. */
+const layer = (folder) => [`**/${folder}`, `**/${folder}/*`, `@/lib/events/${folder}`, `@/lib/events/${folder}/*`];
+
+/** A fence: files under `lib/events/<folder>` may not import `forbidden` (type imports too, unless `types` is "allowed"). */
+const fence = (folder, forbidden, message, types = "forbidden") => ({
+  files: [`lib/events/${folder}/**/*.ts`],
+  // Tests may drive one layer with another (a client against a real server).
+  ignores: ["**/*.test.ts", "**/*.test-d.ts"],
+  rules: {
+    "@typescript-eslint/no-restricted-imports": [
+      "error",
+      { patterns: forbidden.map((other) => ({ group: layer(other), message, allowTypeImports: types === "allowed" })) },
+    ],
+  },
+});
+
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
@@ -32,4 +48,12 @@ export default defineConfig([
       ],
     },
   },
+  // Import circles in lib/ (type-only ones included, which import/no-cycle skips) are refused by
+  // scripts/import-cycles.ts, the second half of `npm run lint`.
+  // The library's layers point inward: shared ← protocol ← core ← server, client, adapters.
+  fence("shared", ["core", "protocol", "server", "client", "adapters", "config"], "shared/ is the bottom layer: it imports nothing of the library."),
+  fence("protocol", ["core", "server", "client", "adapters"], "protocol/ is the wire contract: it stands alone (shared/ only), so that a change in the bus cannot change the wire."),
+  fence("core", ["server", "client", "adapters"], "core/ is the bus: it knows no transport, client or adapter."),
+  fence("client", ["server", "adapters"], "client/ runs in browsers: nothing from the server or adapters."),
+  fence("client", ["core"], "client/ takes only types from core/ (errors live in shared/).", "allowed"),
 ]);

@@ -1,6 +1,6 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
 import type { BusAdapter, PeerAnswer } from "./adapter";
-import type { Settled } from "./bus";
+import type { Settled } from "./bus-types";
 import type { Declaration } from "./declarations";
 import { withDeadline } from "./deadline";
 import { describeError, HandlerError, NoHandlerError, TimeoutError } from "../shared/errors";
