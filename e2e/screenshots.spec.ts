@@ -1,11 +1,17 @@
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import { startAppServer, type AppServer } from "../test/support/app-server";
+import { compareWithPage, readManifest, SCREENSHOTS_DIR, UPDATE_COMMAND, writeManifest, type PictureEntry } from "../test/support/screenshot-manifest";
 import { expect, test as base } from "./fixtures";
 
-// Takes the README's pictures of the dashboard, light and dark, with traffic flowing. Every run
-// writes them to test-results/screenshots/; with UPDATE_SCREENSHOTS=1 they replace the README's
-// docs/screenshots/dashboard-light.png and dashboard-dark.png (so a test run leaves the tree clean).
-const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "test-results/screenshots";
+// Takes the README's pictures of the dashboard, light and dark, with traffic flowing, and notes
+// which panels each one shows. Every run writes them to test-results/screenshots/ and fails when
+// the dashboard has a panel that no committed picture in docs/screenshots/ shows (or the committed
+// ones show a panel it no longer has). With UPDATE_SCREENSHOTS=1 they replace the README's copies
+// and docs/screenshots/manifest.json (so a plain test run leaves the tree clean).
+const UPDATE = process.env.UPDATE_SCREENSHOTS === "1";
+const OUTPUT_DIR = UPDATE ? SCREENSHOTS_DIR : "test-results/screenshots";
 
 const DASHBOARD_TOKEN = "e2e-screenshots-token-0123456789";
 
@@ -53,19 +59,71 @@ async function fire(page: Page, name: string, payload: string | null, button: "T
   await expect(panel.getByTestId("fire-outcome")).not.toHaveText("The outcome shows here.");
 }
 
-test("screenshots of the dashboard, light and dark, with traffic flowing", async ({ page, app }) => {
+interface PanelOnPage {
+  name: string;
+  /** Its box in page coordinates (the full page, scrolled or not). */
+  top: number;
+  bottom: number;
+  visible: boolean;
+}
+
+/**
+ * The page's panels as it renders them now: the landmark regions of `main` (named sections) that
+ * sit inside no other region (a panel's own sub-regions, like a trace's "Payload", are not panels).
+ */
+async function panelsOf(page: Page): Promise<PanelOnPage[]> {
+  const panels = await page.getByRole("main").evaluate((main) => {
+    const regions = [...main.querySelectorAll<HTMLElement>('section[aria-labelledby], section[aria-label], [role="region"]')];
+    const nameOf = (element: HTMLElement) =>
+      (element.getAttribute("aria-labelledby")
+        ? element
+            .getAttribute("aria-labelledby")!
+            .split(/\s+/)
+            .map((id) => document.getElementById(id)?.textContent ?? "")
+            .join(" ")
+        : (element.getAttribute("aria-label") ?? "")
+      ).trim();
+    return regions
+      .filter((region) => nameOf(region) !== "" && !regions.some((other) => other !== region && other.contains(region)))
+      .map((region) => {
+        const box = region.getBoundingClientRect();
+        return {
+          name: nameOf(region),
+          top: box.top + window.scrollY,
+          bottom: box.bottom + window.scrollY,
+          visible: region.checkVisibility() && box.width > 0 && box.height > 0,
+        };
+      });
+  });
+  // Each name must be a region by Chromium's own accessibility tree too, not only by this reading of the DOM.
+  for (const { name } of panels) await expect(page.getByRole("region", { name, exact: true }).first()).toBeAttached();
+  return panels;
+}
+
+/** Takes a full-page picture and returns the panels visible in it. */
+async function picture(page: Page, file: string): Promise<string[]> {
+  const panels = await panelsOf(page);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({ path: join(OUTPUT_DIR, file), fullPage: true });
+  return panels.filter((panel) => panel.visible && panel.bottom > 0 && panel.top < height).map((panel) => panel.name);
+}
+
+test("screenshots of the dashboard, light and dark, with traffic flowing, show every panel it has", async ({ page, app }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   const signIn = await page.request.post("/api/dashboard/session", { data: { token: DASHBOARD_TOKEN } });
   expect(signIn.ok()).toBe(true);
   await page.goto("/");
   await expect(page.locator('[data-testid="connection-state"][data-monitor="active"]')).toHaveText("Connected");
+  // The Cluster panel renders after the server's first `describe`: wait for it, as for the traffic below.
+  await expect(page.getByTestId("cluster-state")).toBeVisible();
   await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "light" }).click();
 
   const demo = await page.context().newPage();
   await demo.goto("/demo");
   await expect(demo.getByTestId("demo-status")).toHaveText("live: subscribed to model:created");
 
+  const pictures: Record<string, Omit<PictureEntry, "sha256">> = {};
   const stop = keepAddingModels(app.url, 700);
   try {
     const traces = page.getByRole("list", { name: "Traces, newest first" }).getByRole("listitem");
@@ -77,11 +135,30 @@ test("screenshots of the dashboard, light and dark, with traffic flowing", async
     await fire(page, "demo:ping", '{"message": "Deploy finished", "urgent": true}', "Trigger");
     await traces.filter({ hasText: "cache:warmed" }).click();
 
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-light.png`, fullPage: true });
+    pictures["dashboard-light.png"] = { page: "/", panels: await picture(page, "dashboard-light.png") };
     await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "dark" }).click();
     await expect(page.locator("html")).toHaveClass(/dark/);
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-dark.png`, fullPage: true });
+    pictures["dashboard-dark.png"] = { page: "/", panels: await picture(page, "dashboard-dark.png") };
   } finally {
     await stop();
   }
+
+  const pagePanels = (await panelsOf(page)).map((panel) => panel.name);
+  expect(pagePanels.length, "the dashboard renders its panels as named regions").toBeGreaterThan(0);
+  const taken = compareWithPage(Object.values(pictures), "/", pagePanels);
+  expect(taken.missing, "panels the dashboard has that this run's pictures do not show (the test must picture them all)").toEqual([]);
+
+  if (UPDATE) {
+    writeManifest(pictures);
+    // The folder holds exactly what this test takes: an older picture would linger unreferenced.
+    for (const file of readdirSync(SCREENSHOTS_DIR)) {
+      if (file.endsWith(".png") && !(file in pictures)) rmSync(join(SCREENSHOTS_DIR, file));
+    }
+  }
+  const committed = readManifest();
+  expect(committed, `docs/screenshots/manifest.json is missing: run ${UPDATE_COMMAND}`).toBeDefined();
+  const { missing, stale } = compareWithPage(Object.values(committed!.pictures), "/", pagePanels);
+  expect(missing, `The dashboard has panels that no committed picture in docs/screenshots/ shows: run ${UPDATE_COMMAND}`).toEqual([]);
+  expect(stale, `Committed pictures in docs/screenshots/ show panels the dashboard no longer has: run ${UPDATE_COMMAND}`).toEqual([]);
 });
+

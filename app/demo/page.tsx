@@ -1,9 +1,11 @@
 import { listModels } from "@/lib/db/models";
 import { ModelsLive } from "../_components/demo/models-live";
+import { PingsLive } from "../_components/demo/pings-live";
 
 /**
  * The seed's browser page: the first list comes from the server, then the injected client keeps it
  * live (`new window.wf.ext.events.EventManager()`, `subscribe("model:created")`, `registerHandler`).
+ * Below it, the `demo:ping` messages the dashboard fires, received the same way.
  */
 export default function DemoPage() {
   const models = listModels().map(({ id, value }) => ({ id, value }));
@@ -13,10 +15,12 @@ export default function DemoPage() {
         <h1 className="text-xl font-semibold">Demo: models</h1>
         <p className="text-sm text-slate-600 dark:text-slate-400">
           This page subscribes to <code className="font-mono">model:created</code> with the injected client. Add a model here or with{" "}
-          <code className="font-mono">curl -X POST /api/models</code>: every open page lists it at once, and the dashboard shows the trigger.
+          <code className="font-mono">curl -X POST /api/models</code>: every open page lists it at once, and the dashboard shows the trigger. It
+          also shows the <code className="font-mono">demo:ping</code> messages fired from the dashboard.
         </p>
       </div>
       <ModelsLive initial={models} />
+      <PingsLive />
     </main>
   );
 }

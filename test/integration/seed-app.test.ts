@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "@/test/support/app-server";
 import { RawClient } from "@/test/support/transport-harness";
@@ -83,6 +86,22 @@ describe("server.ts with a bad configuration", () => {
     await expect(attempt).rejects.toThrow(
       /Configuration error: EVENTS_EVENT_QUEUE_SIZE = "lots" \(from the environment\) is not allowed: expected an integer from 1 to 10000/,
     );
+  });
+
+  it("lists every bad key at once, one per line, from the file and the environment", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "wf-config-")), "webfluid.ini");
+    writeFileSync(file, "[extensions]\nEXT_EVENTS = 1\n[events]\nEVENTS_OVERFLOW = drop-all\n");
+    const attempt = startAppServer({ env: { WEBFLUID_CONFIG: file, EVENTS_EVENT_QUEUE_SIZE: "lots" }, timeoutMs: 20_000 });
+    const printed = await attempt.then(
+      () => expect.fail("the server started"),
+      (error: Error) => error.message.split("\n"),
+    );
+    const first = printed.indexOf("Configuration error: 2 problems:");
+    expect(first, printed.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(printed.slice(first + 1, first + 3)).toEqual([
+      '  - EVENTS_EVENT_QUEUE_SIZE = "lots" (from the environment) is not allowed: expected an integer from 1 to 10000',
+      `  - EVENTS_OVERFLOW = "drop-all" (from ${file}:4) is not allowed: expected drop-oldest, drop-newest, disconnect`,
+    ]);
   });
 
   it("refuses to start in production with the sample secret", async () => {

@@ -54,7 +54,7 @@ export type { SubscribeResult };
  * const events = new EventManager();
  * await events.subscribe("model:created");
  * events.registerHandler("model:created", (model, { id }) => console.log(id, model));
- * const total = await events.request("model:count");
+ * const summary = await events.request("report:summary");
  */
 export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = QueryMap> {
   readonly #connection: SharedConnection;
@@ -173,7 +173,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   /**
    * Triggers a public event on the server. Resolves with its id and how it went.
    * @example
-   * const { id, delivered } = await events.trigger("model:created", { id: 1, value: "first" });
+   * const { id, delivered } = await events.trigger("chat:message", { text: "hi" });
    */
   async trigger<N extends keyof E & string>(name: N, ...args: PayloadArgs<E[N]>): Promise<TriggerResult> {
     const ok = await this.#call("trigger", { event: name, data: args[0] }, `Trigger "${name}"`, this.#timeout);
@@ -185,7 +185,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * of every handler's value. Rejects with the server's error, or a TimeoutError when the timeout
    * passes or `signal` aborts.
    * @example
-   * const total = await events.request("model:count");
+   * const summary = await events.request("report:summary");
    * const hits = await events.request("search", "tea", { timeout: 2_000, signal });
    */
   async request<N extends keyof Q & string>(name: N, ...args: RequestArgs<Q[N]["data"], ClientRequestOptions>): Promise<RequestResult<Q[N]>> {

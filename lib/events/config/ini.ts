@@ -1,4 +1,4 @@
-import { ConfigError } from "../shared/errors";
+import { configErrorOf } from "./problems";
 
 /** `[section]` → key → value, keys as written. */
 export type IniDocument = Map<string, Map<string, IniEntry>>;
@@ -11,9 +11,18 @@ export interface IniEntry {
 /**
  * Reads the seed's configuration format: `[section]` headers, `KEY = value` lines,
  * `;` or `#` comments, blank lines. Quotes around a value are removed.
+ * @throws ConfigError naming the file and line of every line it cannot read.
  */
 export function parseIni(text: string, file: string): IniDocument {
+  const { document, problems } = readIni(text, file);
+  if (problems.length > 0) throw configErrorOf(problems);
+  return document;
+}
+
+/** `parseIni` without throwing: the lines it could read, and one message per line it could not. */
+export function readIni(text: string, file: string): { document: IniDocument; problems: string[] } {
   const document: IniDocument = new Map();
+  const problems: string[] = [];
   let section: Map<string, IniEntry> | undefined;
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -28,13 +37,19 @@ export function parseIni(text: string, file: string): IniDocument {
       return;
     }
     const equals = line.indexOf("=");
-    if (equals <= 0) throw new ConfigError(`${file}:${lineNumber}: expected "KEY = value" or "[section]", got ${JSON.stringify(line)}`);
-    if (!section) throw new ConfigError(`${file}:${lineNumber}: "${line}" comes before any [section] header`);
+    if (equals <= 0) {
+      problems.push(`${file}:${lineNumber}: expected "KEY = value" or "[section]", got ${JSON.stringify(line)}`);
+      return;
+    }
+    if (!section) {
+      problems.push(`${file}:${lineNumber}: "${line}" comes before any [section] header`);
+      return;
+    }
     const key = line.slice(0, equals).trim().toUpperCase();
     const value = unquote(line.slice(equals + 1).trim());
     section.set(key, { value, line: lineNumber });
   });
-  return document;
+  return { document, problems };
 }
 
 function unquote(value: string): string {

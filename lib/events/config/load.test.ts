@@ -125,6 +125,71 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
     });
   });
 
+  describe("reports every problem at once", () => {
+    /** The lines of the one ConfigError that `attempt` throws. */
+    function problemsOf(attempt: () => unknown): string[] {
+      try {
+        attempt();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).message.split("\n");
+      }
+      throw new Error("expected a ConfigError");
+    }
+
+    it("lists bad values and unknown keys from the file and the environment, one per line, with where each came from", () => {
+      const dir = project("[events]\nEVENTS_EVENT_QUEUE_SIZE = five\nEVENTS_OVERFLW = drop-newest\nEVENTS_HEARTBEAT = 5\n");
+      const file = join(dir, "webfluid.ini");
+      // EVENTS_HEARTBEAT = 5 in the file is overridden by the environment's good value: not a problem.
+      const lines = problemsOf(() =>
+        loadConfig({ cwd: dir, env: { EVENTS_REDIS_STARTUP: "maybe", EVENTS_HISTORY_SIZ: "3", EVENTS_HEARTBEAT: "1000" } }),
+      );
+      expect(lines).toEqual([
+        "4 problems:",
+        `  - ${file}:3: unknown key EVENTS_OVERFLW in [events] (did you mean "EVENTS_OVERFLOW"?)`,
+        '  - Unknown environment variable EVENTS_HISTORY_SIZ (did you mean "EVENTS_HISTORY_SIZE"?)',
+        `  - EVENTS_EVENT_QUEUE_SIZE = "five" (from ${file}:2) is not allowed: expected an integer from 1 to 10000`,
+        '  - EVENTS_REDIS_STARTUP = "maybe" (from the environment) is not allowed: expected require, degraded',
+      ]);
+    });
+
+    it("adds lines it cannot read and a production secret problem to the list", () => {
+      const dir = project("[events]\njust words\nEVENTS_MAX_PAYLOAD = 10\n");
+      const file = join(dir, "webfluid.ini");
+      expect(problemsOf(() => loadConfig({ cwd: dir, env: { NODE_ENV: "production" } }))).toEqual([
+        "3 problems:",
+        `  - ${file}:2: expected "KEY = value" or "[section]", got "just words"`,
+        `  - EVENTS_MAX_PAYLOAD = "10" (from ${file}:3) is not allowed: expected an integer from 1024 to 16777216 (bytes)`,
+        "  - SECRET_KEY is required in production: set it in webfluid.ini [general] or the environment",
+      ]);
+    });
+
+    it("checks the environment when WEBFLUID_CONFIG names no file", () => {
+      expect(problemsOf(() => load(undefined, { WEBFLUID_CONFIG: "missing.ini", EVENTS_RATE_LIMIT: "fast" }))).toEqual([
+        "2 problems:",
+        expect.stringMatching(/^ {2}- WEBFLUID_CONFIG = "missing.ini": no such file \(.*missing\.ini\)$/),
+        '  - EVENTS_RATE_LIMIT = "fast" (from the environment) is not allowed: expected an integer from 1 to 1000000 (ops per second)',
+      ]);
+    });
+
+    it("suggests the known name for an unknown environment variable", () => {
+      expect(problemsOf(() => load(undefined, { EVENTS_OVERFLW: "disconnect" }))).toEqual([
+        'Unknown environment variable EVENTS_OVERFLW (did you mean "EVENTS_OVERFLOW"?)',
+      ]);
+    });
+
+    it("suggests the known name for an unknown key in [events], also when its EVENTS_ prefix is missing", () => {
+      const dir = project("[events]\nEVENTS_MAX_SUBSCRIPTION = 5\nOVERFLOW = disconnect\nNOT_A_KEY_AT_ALL = 1\n");
+      const file = join(dir, "webfluid.ini");
+      expect(problemsOf(() => loadConfig({ cwd: dir, env: {} }))).toEqual([
+        "3 problems:",
+        `  - ${file}:2: unknown key EVENTS_MAX_SUBSCRIPTION in [events] (did you mean "EVENTS_MAX_SUBSCRIPTIONS"?)`,
+        `  - ${file}:3: unknown key OVERFLOW in [events] (did you mean "EVENTS_OVERFLOW"?)`,
+        `  - ${file}:4: unknown key NOT_A_KEY_AT_ALL in [events]`,
+      ]);
+    });
+  });
+
   it("reads allowed hosts as lower-case names, `.name` for subdomains and `*` for any", () => {
     expect(load(undefined, { EVENTS_ALLOWED_HOSTS: "App.Example.com, .corp.example,[::1],10.0.0.5" }).config.allowedHosts).toEqual([
       "app.example.com",

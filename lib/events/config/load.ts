@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { didYouMean } from "../core/did-you-mean";
-import { ConfigError } from "../shared/errors";
-import { parseIni, type IniDocument } from "./ini";
+import { readIni, type IniDocument } from "./ini";
 import { KEY_NAMES, KEYS, SAMPLE_SECRET, type EventsConfig, type KeySpec } from "./keys";
+import { configErrorOf } from "./problems";
 
 export interface LoadOptions {
   /** @default process.env */
@@ -23,16 +23,20 @@ export interface LoadedConfig {
 
 export const DEFAULT_CONFIG_FILE = "webfluid.ini";
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /**
  * Reads webfluid.ini (or the file named by `WEBFLUID_CONFIG`), lets environment variables of the
- * same names override it, and validates every value once. Throws `ConfigError` naming the key,
- * the value, where it came from and what is allowed.
+ * same names override it, and validates every value once. Throws one `ConfigError` listing every
+ * problem found (each naming the key, the value, where it came from and what is allowed), so that
+ * one restart shows them all.
  */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const production = env.NODE_ENV === "production";
-  const { document, file } = readConfigFile(env, options.cwd ?? process.cwd());
-  checkUnknownKeys(document, file, env);
+  const problems: string[] = [];
+  const { document, file } = readConfigFile(env, options.cwd ?? process.cwd(), problems);
+  problems.push(...unknownKeys(document, file, env));
 
   const warnings: string[] = [];
   const config = {} as Record<keyof EventsConfig, unknown>;
@@ -48,52 +52,68 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (raw === undefined) continue;
     const value = spec.parse(raw);
     if (value === undefined && raw !== "") {
-      throw new ConfigError(`${spec.key} = ${JSON.stringify(raw)} (from ${where}) is not allowed: expected ${spec.allowed}`);
+      problems.push(`${spec.key} = ${JSON.stringify(raw)} (from ${where}) is not allowed: expected ${spec.allowed}`);
+      continue;
     }
     config[spec.field] = value;
   }
-  config.secretKey = checkSecret(config.secretKey as string | undefined, production, warnings);
+  const secret = config.secretKey as string | undefined;
+  const secretProblem = production ? productionSecretProblem(secret) : undefined;
+  if (secretProblem) problems.push(secretProblem);
+  if (problems.length > 0) throw configErrorOf(problems);
+  config.secretKey = production ? secret : developmentSecret(secret, warnings);
   return { config: config as unknown as EventsConfig, file, warnings };
 }
 
-function readConfigFile(env: Readonly<Record<string, string | undefined>>, cwd: string): { document: IniDocument; file: string | undefined } {
+/** The ini file's readable lines (those it cannot read go to `problems`); none when there is no file. */
+function readConfigFile(env: Env, cwd: string, problems: string[]): { document: IniDocument; file: string | undefined } {
   const named = env.WEBFLUID_CONFIG;
   const file = named ? resolve(cwd, named) : resolve(cwd, DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
-    if (named) throw new ConfigError(`WEBFLUID_CONFIG = ${JSON.stringify(named)}: no such file (${file})`);
+    if (named) problems.push(`WEBFLUID_CONFIG = ${JSON.stringify(named)}: no such file (${file})`);
     return { document: new Map(), file: undefined };
   }
-  return { document: parseIni(readFileSync(file, "utf8"), file), file };
+  const { document, problems: lines } = readIni(readFileSync(file, "utf8"), file);
+  problems.push(...lines);
+  return { document, file };
 }
 
 /** A misspelt key would silently fall back to its default: refuse it instead, with a suggestion. */
-function checkUnknownKeys(document: IniDocument, file: string | undefined, env: Readonly<Record<string, string | undefined>>): void {
+function unknownKeys(document: IniDocument, file: string | undefined, env: Env): string[] {
+  const problems: string[] = [];
   for (const [section, entries] of document) {
     for (const [key, entry] of entries) {
       const spec = (KEYS as readonly KeySpec[]).find((candidate) => candidate.key === key);
       if (spec && spec.section !== section) {
-        throw new ConfigError(`${file}:${entry.line}: ${key} belongs in [${spec.section}], not [${section}]`);
+        problems.push(`${file}:${entry.line}: ${key} belongs in [${spec.section}], not [${section}]`);
       }
       // Other batteries (EXT_SQLALCHEMY, …) have keys of their own; only ours are checked.
       if (!spec && (section === "events" || key.startsWith("EVENTS_"))) {
-        throw new ConfigError(`${file}:${entry.line}: unknown key ${key} in [${section}]${didYouMean(key, KEY_NAMES)}`);
+        problems.push(`${file}:${entry.line}: unknown key ${key} in [${section}]${suggestion(key)}`);
       }
     }
   }
   for (const key of Object.keys(env)) {
     if (key.startsWith("EVENTS_") && !KEY_NAMES.includes(key)) {
-      throw new ConfigError(`Unknown environment variable ${key}${didYouMean(key, KEY_NAMES)}`);
+      problems.push(`Unknown environment variable ${key}${suggestion(key)}`);
     }
   }
+  return problems;
 }
 
-function checkSecret(secret: string | undefined, production: boolean, warnings: string[]): string {
-  if (production) {
-    if (secret === undefined) throw new ConfigError("SECRET_KEY is required in production: set it in webfluid.ini [general] or the environment");
-    if (secret === SAMPLE_SECRET) throw new ConfigError(`SECRET_KEY = "${SAMPLE_SECRET}" is the documentation's sample: set a real secret in production`);
-    if (secret.length < 16) throw new ConfigError(`SECRET_KEY is ${secret.length} characters long: use at least 16 in production`);
-    return secret;
-  }
+/** `(did you mean "…"?)` for a misspelt key, or for one written without its `EVENTS_` prefix (`OVERFLOW` in [events]). */
+function suggestion(key: string): string {
+  return didYouMean(key, KEY_NAMES) || (key.startsWith("EVENTS_") ? "" : didYouMean(`EVENTS_${key}`, KEY_NAMES));
+}
+
+function productionSecretProblem(secret: string | undefined): string | undefined {
+  if (secret === undefined) return "SECRET_KEY is required in production: set it in webfluid.ini [general] or the environment";
+  if (secret === SAMPLE_SECRET) return `SECRET_KEY = "${SAMPLE_SECRET}" is the documentation's sample: set a real secret in production`;
+  if (secret.length < 16) return `SECRET_KEY is ${secret.length} characters long: use at least 16 in production`;
+  return undefined;
+}
+
+function developmentSecret(secret: string | undefined, warnings: string[]): string {
   if (secret === undefined) {
     warnings.push("SECRET_KEY is not set: using a random one for this run (monitor tokens end with the process)");
     return randomBytes(32).toString("hex");
