@@ -44,7 +44,9 @@ export class EventsError extends Error {
     super(message, options);
     this.code = code;
     Object.defineProperty(this, BRAND, { value: true });
-    Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
+    // The class's own name, not the constructor's: a minifier renames classes (the browser bundle).
+    const name = (new.target as { NAME?: string }).NAME ?? "EventsError";
+    Object.defineProperty(this, "name", { value: name, enumerable: false, configurable: true });
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -58,9 +60,10 @@ export class EventsError extends Error {
   }
 }
 
-function codedError<C extends ErrorCode>(code: C) {
+function codedError<C extends ErrorCode>(code: C, name: string) {
   return class extends EventsError {
     static readonly CODE: C = code;
+    static readonly NAME = name;
     declare readonly code: C;
     constructor(message: string, options?: { cause?: unknown }) {
       super(code, message, options);
@@ -69,38 +72,38 @@ function codedError<C extends ErrorCode>(code: C) {
 }
 
 /** A frame or an argument that cannot be read: unreadable JSON, unknown op, missing or mistyped field. */
-export class BadRequestError extends codedError("bad_request") {}
+export class BadRequestError extends codedError("bad_request", "BadRequestError") {}
 /** No event or query of that name (or, to a browser, one that is internal). */
-export class NotFoundError extends codedError("not_found") {}
+export class NotFoundError extends codedError("not_found", "NotFoundError") {}
 /** An authorization hook refused the action. */
-export class ForbiddenError extends codedError("forbidden") {}
+export class ForbiddenError extends codedError("forbidden", "ForbiddenError") {}
 /** The payload failed its declared schema, or cannot be sent as JSON. */
-export class InvalidPayloadError extends codedError("invalid_payload") {
+export class InvalidPayloadError extends codedError("invalid_payload", "InvalidPayloadError") {
   /** Where in the payload the first problem is, e.g. `["items", 2, "id"]`. */
   path: ReadonlyArray<PropertyKey> = [];
 }
 /** A request for a query with no handler registered. */
-export class NoHandlerError extends codedError("no_handler") {}
+export class NoHandlerError extends codedError("no_handler", "NoHandlerError") {}
 /** A query handler threw; `cause` holds the error (or an `AggregateError` of all of them). */
-export class HandlerError extends codedError("handler_error") {}
+export class HandlerError extends codedError("handler_error", "HandlerError") {}
 /** A request took longer than its timeout, or its `AbortSignal` fired. */
-export class TimeoutError extends codedError("timeout") {}
+export class TimeoutError extends codedError("timeout", "TimeoutError") {}
 /** A frame or payload larger than `EVENTS_MAX_PAYLOAD`. */
-export class TooLargeError extends codedError("too_large") {}
+export class TooLargeError extends codedError("too_large", "TooLargeError") {}
 /** A connection sent more ops than its rate limit allows. */
-export class RateLimitedError extends codedError("rate_limited") {}
+export class RateLimitedError extends codedError("rate_limited", "RateLimitedError") {}
 /** A monitor token that is missing, forged or expired. */
-export class UnauthorizedError extends codedError("unauthorized") {}
+export class UnauthorizedError extends codedError("unauthorized", "UnauthorizedError") {}
 /** A name re-declared with other flags, or a second handler on a singleton. */
-export class ConflictError extends codedError("conflict") {}
+export class ConflictError extends codedError("conflict", "ConflictError") {}
 /** A handler that is not a function of exactly one argument. */
-export class InvalidHandlerError extends codedError("invalid_handler") {}
+export class InvalidHandlerError extends codedError("invalid_handler", "InvalidHandlerError") {}
 /** A configuration value that is missing or not allowed; the message names key, value and what is allowed. */
-export class ConfigError extends codedError("bad_config") {}
+export class ConfigError extends codedError("bad_config", "ConfigError") {}
 /** The connection dropped while a client request was pending. */
-export class DisconnectedError extends codedError("disconnected") {}
+export class DisconnectedError extends codedError("disconnected", "DisconnectedError") {}
 /** The client (or the bus) was closed. */
-export class ClosedError extends codedError("closed") {}
+export class ClosedError extends codedError("closed", "ClosedError") {}
 
 const WIRE_CODES: ReadonlySet<string> = new Set(WIRE_ERROR_CODES);
 
