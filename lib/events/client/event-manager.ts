@@ -1,4 +1,5 @@
 import { BadRequestError, ClosedError } from "../shared/errors";
+import type { TriggerReport } from "../core/bus-types";
 import type { EventMap, PayloadArgs, QueryMap, RequestArgs, RequestResult } from "../core/types";
 import type { ClientOpType, EventFrame, GapFrame, OkFrame, OkResults, TraceFrame } from "../protocol/frames";
 import type { MonitorToken } from "./monitor-sessions";
@@ -41,7 +42,8 @@ export interface ClientRequestOptions {
   signal?: AbortSignal;
 }
 
-export type TriggerResult = OkResults["trigger"];
+/** What `trigger` resolves to: the same shape as the server's report (without its failures' errors). */
+export type TriggerResult = TriggerReport;
 export type DescribeResult = OkResults["describe"];
 export type { SubscribeResult };
 
@@ -177,7 +179,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    */
   async trigger<N extends keyof E & string>(name: N, ...args: PayloadArgs<E[N]>): Promise<TriggerResult> {
     const ok = await this.#call("trigger", { event: name, data: args[0] }, `Trigger "${name}"`, this.#timeout);
-    return { id: ok.id, handlers: ok.handlers, failed: ok.failed, delivered: ok.delivered };
+    return { id: ok.id, name, handlers: ok.handlers, failed: ok.failed, delivered: ok.delivered };
   }
 
   /**

@@ -11,7 +11,7 @@ describe("trigger", () => {
     const server = await harness.start();
     const events = harness.manager();
     const result = await events.trigger("model:created", { id: 1 });
-    expect(result).toEqual({ id: expect.any(String), handlers: 0, failed: 0, delivered: 0 });
+    expect(result).toEqual({ id: expect.any(String), name: "model:created", handlers: 0, failed: 0, delivered: 0 });
     expect(server.ops("trigger")).toEqual([{ type: "trigger", ref: expect.anything(), event: "model:created", data: { id: 1 } }]);
   });
 

@@ -26,17 +26,25 @@ export const DEFAULT_BUS_SETTINGS: Readonly<Omit<BusSettings, "instance">> = Obj
   logger: consoleLogger,
 });
 
-/** What `trigger` resolves to once every handler has finished. */
-export interface DeliveryReport {
+/**
+ * What a trigger resolves to, in the same shape on the server (`events.trigger`) and in the
+ * browser (`EventManager.trigger`).
+ */
+export interface TriggerReport {
   /** The new event's id. */
   id: string;
   name: string;
   /** Handlers that ran. */
   handlers: number;
-  /** Handlers that threw, with their errors (already logged). */
-  failed: HandlerFailure[];
+  /** Handlers that threw. */
+  failed: number;
   /** Browser connections the event was written or queued to. */
   delivered: number;
+}
+
+/** The server's report: also which handlers threw, with their errors (already logged; never sent to browsers). */
+export interface DeliveryReport extends TriggerReport {
+  failures: readonly HandlerFailure[];
 }
 
 export interface HandlerFailure {

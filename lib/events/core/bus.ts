@@ -208,7 +208,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       data: payload,
       json,
     });
-    return { id, name, handlers: handlers.length, failed, delivered };
+    return { id, name, handlers: handlers.length, failed: failed.length, delivered, failures: failed };
   }
 
   #logHandlerFailure(context: HandlerContext, handler: string, error: unknown): HandlerFailure {

@@ -47,7 +47,7 @@ describe("trigger", () => {
     const bus = newBus();
     bus.event("x", (_) => {});
     const report = await bus.trigger("x", 1);
-    expect(report).toEqual({ id: expect.stringMatching(/^[0-9a-f]+-1$/), name: "x", handlers: 1, failed: [], delivered: 0 });
+    expect(report).toEqual({ id: expect.stringMatching(/^[0-9a-f]+-1$/), name: "x", handlers: 1, failed: 0, delivered: 0, failures: [] });
   });
 
   it("gives every event of a name a strictly increasing id", async () => {
@@ -123,7 +123,7 @@ describe("trigger", () => {
       const report = await bus.trigger("x", null);
       expect(ran).toEqual(["healthy"]);
       expect(report.handlers).toBe(3);
-      expect(report.failed.map((failure) => [failure.handler, (failure.error as Error).message])).toEqual([
+      expect(report.failures.map((failure) => [failure.handler, (failure.error as Error).message])).toEqual([
         ["broken", "boom"],
         ["rejects", "async boom"],
       ]);

@@ -9,5 +9,5 @@ export async function trigger(port: OpPort, connection: Connection, op: TriggerO
   const authorizing = authorize(port, connection, declaration, "trigger", op.data);
   if (authorizing) await authorizing;
   const report = await port.bus.trigger(op.event, op.data, { source: sourceOf(connection) });
-  ok(connection, op.ref, { id: report.id, handlers: report.handlers, failed: report.failed.length, delivered: report.delivered });
+  ok(connection, op.ref, { id: report.id, handlers: report.handlers, failed: report.failed, delivered: report.delivered });
 }
