@@ -57,6 +57,11 @@ export function cell(values: number[], format: (value: number) => string): strin
   return `${format(median(finite))}${spread}${missing}`;
 }
 
+/** The worst round's loss, and how many rounds gave no figure at all (their losses are unknown). */
+export function lostCell(metrics: { lost: number; failedRounds: number }): string {
+  return `${metrics.lost}${metrics.failedRounds > 0 ? ` (${metrics.failedRounds} failed)` : ""}`;
+}
+
 export function med(values: number[]): number {
   const finite = values.filter(Number.isFinite);
   return finite.length === 0 ? Number.NaN : median(finite);
