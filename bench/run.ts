@@ -19,9 +19,9 @@ import { runFanout, type FanoutSummary } from "./fanout";
 import { runFanoutCluster, type ClusterSummary } from "./fanout-cluster";
 import { summariseProfile } from "./profile-summary";
 import { runReqRep, type ReqRepSummary } from "./reqrep";
-import { writeMarkdown, writeSvg, type Section } from "./report";
+import { printTargets, writeMarkdown, writeSvg, type Section } from "./report";
 import { runSlowConsumers, type SlowSummary } from "./slow-consumers";
-import { judgeTargets } from "./targets";
+import { judgeTargets, type Summaries } from "./targets";
 
 const ALL = ["fanout", "cluster", "reqrep", "slow", "inprocess", "dashboard"] as const;
 type Bench = (typeof ALL)[number];
@@ -61,6 +61,9 @@ const quick = flags.quick;
 
 console.log(`Benchmarks${quick ? " (quick)" : ""}: ${flags.only.join(", ")} — ${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}, node ${process.version}, load ${loadAtStart.map((v) => v.toFixed(2)).join(" ")}`);
 if (flags.profile) mkdirSync(flags.profile, { recursive: true });
+
+/** runInProcess's medians as plain objects (for JSON and the targets). */
+const inProcessRates = (suites: Record<string, Map<string, number>>) => Object.fromEntries(Object.entries(suites).map(([suite, rates]) => [suite, Object.fromEntries(rates)]));
 
 const has = (name: Bench) => flags.only.includes(name);
 const roundsOr = (full: number, quickRounds: number) => flags.rounds ?? (quick ? quickRounds : full);
@@ -167,7 +170,7 @@ if (has("inprocess")) {
   } finally {
     console.log = log;
   }
-  raw.inProcess = Object.fromEntries(Object.entries(inProcess).map(([key, map]) => [key, Object.fromEntries(map)]));
+  raw.inProcess = inProcessRates(inProcess);
   sections.push({
     title: "4. In-process",
     about:
@@ -225,10 +228,9 @@ if (has("dashboard")) {
 }
 
 // ── targets ───────────────────────────────────────────────────────────────
-const { targets, bars } = judgeTargets({ fanout, cluster, reqrep, slow, inProcess });
-
-console.log("\n=== Targets (issue 5) ===");
-for (const target of targets) console.log(`  [${target.met === undefined ? "?" : target.met ? "met" : "NOT MET"}] ${target.benchmark}: ${target.target} — ${target.measured}`);
+const summaries: Summaries = { fanout, cluster, reqrep, slow, ...(inProcess ? { inProcess: inProcessRates(inProcess) } : {}) };
+const { targets, bars } = judgeTargets(summaries);
+printTargets(targets);
 
 // ── output ────────────────────────────────────────────────────────────────
 const full = !quick && flags.only.length === ALL.length && flags.rounds === undefined;
@@ -262,5 +264,5 @@ writeMarkdown(
   svgPath.split("/").pop()!,
 );
 writeSvg(svgPath, `Webfluid Events vs peers — ${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores, node ${process.version}`, bars);
-writeFileSync(`${resultsDir}/latest.json`, JSON.stringify({ flags, targets, raw }, null, 2));
+writeFileSync(`${resultsDir}/latest.json`, JSON.stringify({ flags, targets, summaries, raw }, null, 2));
 console.log(`\nWrote ${mdPath.replace(root, "")} and ${svgPath.replace(root, "")} (raw figures: bench/results/latest.json) in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
