@@ -66,6 +66,8 @@ if (flags.profile) mkdirSync(flags.profile, { recursive: true });
 const inProcessRates = (suites: Record<string, Map<string, number>>) => Object.fromEntries(Object.entries(suites).map(([suite, rates]) => [suite, Object.fromEntries(rates)]));
 
 const has = (name: Bench) => flags.only.includes(name);
+/** Deliveries per fan-out flood (to each N, and across two instances). */
+const floodDeliveries = quick ? 50_000 : 300_000;
 const roundsOr = (full: number, quickRounds: number) => flags.rounds ?? (quick ? quickRounds : full);
 
 // ── 1. fan-out ────────────────────────────────────────────────────────────
@@ -75,7 +77,7 @@ if (has("fanout")) {
   const result = await runFanout({
     rounds: roundsOr(5, 1),
     sizes: [100, 1000],
-    floodDeliveries: quick ? 50_000 : 300_000,
+    floodDeliveries,
     burst: 50,
     payloadBytes: 100,
     pacedRate: (clients) => (clients >= 1000 ? 20 : 100),
@@ -103,7 +105,7 @@ if (has("cluster")) {
   const result = await runFanoutCluster({
     rounds: roundsOr(3, 1),
     clients: 1000,
-    floodDeliveries: quick ? 50_000 : 300_000,
+    floodDeliveries,
     burst: 50,
     payloadBytes: 100,
     pacedRate: 20,
@@ -228,7 +230,7 @@ if (has("dashboard")) {
 }
 
 // ── targets ───────────────────────────────────────────────────────────────
-const summaries: Summaries = { fanout, cluster, reqrep, slow, ...(inProcess ? { inProcess: inProcessRates(inProcess) } : {}) };
+const summaries: Summaries = { fanout, cluster, reqrep, slow, fanoutFloodDeliveries: floodDeliveries, ...(inProcess ? { inProcess: inProcessRates(inProcess) } : {}) };
 const { targets, bars } = judgeTargets(summaries);
 printTargets(targets);
 
