@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { startTestRedis, type TestRedis } from "../test/support/redis-server";
 import { SERVER_LABELS, type ServerWindow } from "./net/common";
 import { rotate, Session, type PhaseArgs, type SendResult, type WaitResult } from "./net/session";
-import { cell, fmt, med, printSection, ratio, type Section, type Table } from "./report";
+import { cell, fmt, lostCell, med, printSection, ratio, type Section, type Table } from "./report";
 
 type ClusterKind = "ours" | "socketio";
 
@@ -51,7 +51,10 @@ export interface ClusterMetrics {
   /** Both instances' CPU ÷ deliveries; Redis's separately. */
   serversCpuPerDelivery: number;
   redisCpuPerDelivery: number;
+  /** Worst round over the rounds that finished; see failedRounds. */
   lost: number;
+  /** Rounds without a result: their losses are unknown. */
+  failedRounds: number;
 }
 
 export type ClusterSummary = Record<"flood" | "paced", Partial<Record<ClusterKind, ClusterMetrics>>>;
@@ -145,10 +148,11 @@ function metrics(phase: ClusterPhase | undefined): ClusterMetrics | undefined {
     serversCpuPerDelivery: perDelivery(phase.windows.a.cpuUs + phase.windows.b.cpuUs),
     redisCpuPerDelivery: perDelivery(phase.redisCpuUs),
     lost: phase.local.lost + phase.remote.lost,
+    failedRounds: 0,
   };
 }
 
-const FAILED: ClusterMetrics = { deliveriesPerSecond: NaN, localP50: NaN, remoteP50: NaN, remoteP99: NaN, serversCpuPerDelivery: NaN, redisCpuPerDelivery: NaN, lost: NaN };
+const FAILED: ClusterMetrics = { deliveriesPerSecond: NaN, localP50: NaN, remoteP50: NaN, remoteP99: NaN, serversCpuPerDelivery: NaN, redisCpuPerDelivery: NaN, lost: NaN, failedRounds: 1 };
 const KINDS: readonly ClusterKind[] = ["ours", "socketio"];
 
 export async function runFanoutCluster(options: ClusterOptions): Promise<{ section: Section; summary: ClusterSummary; runs: ClusterRun[] }> {
@@ -186,6 +190,7 @@ function summarise(runs: ClusterRun[], options: ClusterOptions): { section: Sect
         serversCpuPerDelivery: med(values(kind, "serversCpuPerDelivery")),
         redisCpuPerDelivery: med(values(kind, "redisCpuPerDelivery")),
         lost: Math.max(0, ...values(kind, "lost").filter(Number.isFinite)),
+        failedRounds: values(kind, "lost").filter((lost) => !Number.isFinite(lost)).length,
       };
     }
     const floodEvents = Math.max(10, Math.round(options.floodDeliveries / options.clients));
@@ -203,7 +208,7 @@ function summarise(runs: ClusterRun[], options: ClusterOptions): { section: Sect
         cell(values(kind, "remoteP99"), fmt.ms),
         cell(values(kind, "serversCpuPerDelivery"), fmt.us),
         cell(values(kind, "redisCpuPerDelivery"), fmt.us),
-        String(summary[mode][kind]!.lost),
+        lostCell(summary[mode][kind]!),
       ]),
     });
     const ours = summary[mode].ours!;

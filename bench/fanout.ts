@@ -7,7 +7,7 @@
  */
 import { SERVER_LABELS, type ServerKind } from "./net/common";
 import { rotate, Session, type PhaseResult } from "./net/session";
-import { cell, fmt, med, printSection, ratio, type Section, type Table } from "./report";
+import { cell, fmt, lostCell, med, printSection, ratio, type Section, type Table } from "./report";
 
 export interface FanoutOptions {
   rounds: number;
@@ -39,7 +39,10 @@ export interface FanoutMetrics {
   p99: number;
   cpuPerDelivery: number;
   peakRss: number;
+  /** Worst round over the rounds that finished; see failedRounds. */
   lost: number;
+  /** Rounds without a result (an error): their losses are unknown, so zero loss cannot be claimed. */
+  failedRounds: number;
   clientCpuPerDelivery: number;
 }
 
@@ -77,6 +80,7 @@ function metrics(result: PhaseResult | undefined): FanoutMetrics | undefined {
     cpuPerDelivery: deliveries > 0 ? window.cpuUs / deliveries : Number.NaN,
     peakRss: Math.max(window.peak.rss, window.before.rss),
     lost: received.lost,
+    failedRounds: 0,
     clientCpuPerDelivery: deliveries > 0 ? received.clientCpuUs / deliveries : Number.NaN,
   };
 }
@@ -128,6 +132,7 @@ function summarise(runs: FanoutRun[], options: FanoutOptions): { section: Sectio
           cpuPerDelivery: med(values(kind, "cpuPerDelivery")),
           peakRss: med(values(kind, "peakRss")),
           lost: Math.max(0, ...values(kind, "lost").filter(Number.isFinite)),
+          failedRounds: values(kind, "lost").filter((lost) => !Number.isFinite(lost)).length,
           clientCpuPerDelivery: med(values(kind, "clientCpuPerDelivery")),
         };
       }
@@ -148,7 +153,7 @@ function summarise(runs: FanoutRun[], options: FanoutOptions): { section: Sectio
           cell(values(kind, "p99"), fmt.ms),
           cell(values(kind, "cpuPerDelivery"), fmt.us),
           cell(values(kind, "peakRss"), fmt.mb),
-          String(bySize[mode][kind]!.lost),
+          lostCell(bySize[mode][kind]!),
           cell(values(kind, "clientCpuPerDelivery"), fmt.us),
         ]),
       });
@@ -199,5 +204,5 @@ function summarise(runs: FanoutRun[], options: FanoutOptions): { section: Sectio
 }
 
 function failed(): FanoutMetrics {
-  return { deliveriesPerSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN, cpuPerDelivery: Number.NaN, peakRss: Number.NaN, lost: Number.NaN, clientCpuPerDelivery: Number.NaN };
+  return { deliveriesPerSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN, cpuPerDelivery: Number.NaN, peakRss: Number.NaN, lost: Number.NaN, failedRounds: 1, clientCpuPerDelivery: Number.NaN };
 }

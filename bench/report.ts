@@ -21,12 +21,45 @@ export interface Section {
   notes: string[];
 }
 
-export interface Target {
-  benchmark: string;
-  target: string;
+/** A target at one configuration the benchmark measures ("N=1,000 flood", "100 in flight"). */
+export interface Check {
+  where: string;
   measured: string;
   /** undefined: could not be evaluated (a contender failed or was not run). */
   met: boolean | undefined;
+}
+
+export interface Target {
+  benchmark: string;
+  target: string;
+  /** One per configuration measured: the target is met only if every one is. */
+  checks: Check[];
+  /** A baseline shown for information: within or outside its tolerance, not met or not met. */
+  informational?: boolean;
+}
+
+/** Met only if met at every configuration; not evaluated when one is missing and none fails. */
+export function verdict(checks: readonly Check[]): boolean | undefined {
+  if (checks.some((check) => check.met === false)) return false;
+  if (checks.length === 0 || checks.some((check) => check.met === undefined)) return undefined;
+  return true;
+}
+
+function statusWord(met: boolean | undefined, informational: boolean | undefined): string {
+  if (met === undefined) return "not evaluated";
+  if (informational) return met ? "within tolerance" : "outside tolerance";
+  return met ? "met" : "not met";
+}
+
+/** The targets as the console shows them: the verdict, then each configuration with its own. */
+export function printTargets(targets: readonly Target[]): void {
+  const judged = targets.filter((target) => !target.informational);
+  console.log(`\n=== Targets (issues 5 and 11): ${judged.filter((target) => verdict(target.checks)).length} of ${judged.length} met ===`);
+  for (const target of targets) {
+    const met = verdict(target.checks);
+    console.log(`  [${met === undefined || target.informational ? statusWord(met, target.informational) : met ? "met" : "NOT MET"}] ${target.benchmark}: ${target.target}`);
+    for (const check of target.checks) console.log(`      ${statusWord(check.met, target.informational).padEnd(17)} ${check.where}: ${check.measured}`);
+  }
 }
 
 /** A bar of the chart: ours relative to a peer, > 1 = ours better. */
@@ -55,6 +88,11 @@ export function cell(values: number[], format: (value: number) => string): strin
   const spread = finite.length > 1 && !tiny ? ` ±${(spreadPercent(finite) / 2).toFixed(0)}%` : "";
   const missing = finite.length < values.length ? ` (${values.length - finite.length} failed)` : "";
   return `${format(median(finite))}${spread}${missing}`;
+}
+
+/** The worst round's loss, and how many rounds gave no figure at all (their losses are unknown). */
+export function lostCell(metrics: { lost: number; failedRounds: number }): string {
+  return `${metrics.lost}${metrics.failedRounds > 0 ? ` (${metrics.failedRounds} failed)` : ""}`;
 }
 
 export function med(values: number[]): number {
@@ -96,7 +134,11 @@ export interface ReportMeta {
 }
 
 export function writeMarkdown(path: string, meta: ReportMeta, targets: Target[], sections: Section[], svgName: string): void {
-  const status = (met: boolean | undefined) => (met === undefined ? "not evaluated" : met ? "**met**" : "**not met**");
+  const status = (target: Target) => `**${statusWord(verdict(target.checks), target.informational)}**`;
+  // One line per configuration, each with its own verdict when there are several.
+  const measured = (target: Target) =>
+    target.checks.map((check) => `${check.where}: ${check.measured}${target.checks.length > 1 ? ` — ${statusWord(check.met, target.informational)}` : ""}`).join("<br>");
+  const judged = targets.filter((target) => !target.informational);
   const lines = [
     "# Benchmarks",
     "",
@@ -109,9 +151,14 @@ export function writeMarkdown(path: string, meta: ReportMeta, targets: Target[],
     `- Load average (1, 5, 15 min) at the start and the end: ${meta.load}`,
     `- Versions: ${meta.versions}`,
     "",
-    "## Targets (issue 5)",
+    "## Targets (issues 5 and 11)",
     "",
-    markdownTable({ caption: "", headers: ["benchmark", "target", "measured", "status"], rows: targets.map((t) => [t.benchmark, t.target, t.measured, status(t.met)]) }, false),
+    "Each target is judged at every configuration its benchmark measures (100 and 1,000 clients, flood and paced, one instance and two, 50 and 200 stalled clients, 1 and 100 requests in flight, 1 and 10 handlers), each with its own verdict; a target is met only if it is met at all of them. Where a configuration is left out, the target says why." +
+      (targets.some((target) => target.informational) ? " The row marked *information* is not a target: our CPU per delivery beside the figures from before issue 11, within a tolerance, since absolute figures vary between runs and machines." : ""),
+    "",
+    `**${judged.filter((target) => verdict(target.checks)).length} of ${judged.length} targets met.**`,
+    "",
+    markdownTable({ caption: "", headers: ["benchmark", "target", "measured", "status"], rows: targets.map((t) => [t.benchmark, t.target, measured(t), status(t)]) }, false),
     "",
     `![ours relative to each peer](${svgName})`,
     "",
@@ -141,7 +188,7 @@ export function writeSvg(path: string, title: string, bars: ChartBar[]): void {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600">${escape(title)}</text>`,
-    `<text x="12" y="40" fill="#555">Ours relative to each peer, log scale: right of the 1× line = ours better. Ticks mark the issue-5 targets.</text>`,
+    `<text x="12" y="40" fill="#555">Ours relative to each peer, log scale: right of the 1× line = ours better. Ticks mark the targets.</text>`,
   ];
   for (const tick of [0.1, 0.5, 1, 2, 5, 10, 20, 50].filter((value) => Math.log10(value) <= maxLog)) {
     const at = x(tick);

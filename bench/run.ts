@@ -19,8 +19,9 @@ import { runFanout, type FanoutSummary } from "./fanout";
 import { runFanoutCluster, type ClusterSummary } from "./fanout-cluster";
 import { summariseProfile } from "./profile-summary";
 import { runReqRep, type ReqRepSummary } from "./reqrep";
-import { fmt, writeMarkdown, writeSvg, type ChartBar, type Section, type Target } from "./report";
+import { printTargets, writeMarkdown, writeSvg, type Section } from "./report";
 import { runSlowConsumers, type SlowSummary } from "./slow-consumers";
+import { judgeTargets, type Summaries } from "./targets";
 
 const ALL = ["fanout", "cluster", "reqrep", "slow", "inprocess", "dashboard"] as const;
 type Bench = (typeof ALL)[number];
@@ -55,15 +56,18 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const started = performance.now();
 const loadAtStart = os.loadavg();
 const sections: Section[] = [];
-const targets: Target[] = [];
-const bars: ChartBar[] = [];
 const raw: Record<string, unknown> = {};
 const quick = flags.quick;
 
 console.log(`Benchmarks${quick ? " (quick)" : ""}: ${flags.only.join(", ")} — ${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}, node ${process.version}, load ${loadAtStart.map((v) => v.toFixed(2)).join(" ")}`);
 if (flags.profile) mkdirSync(flags.profile, { recursive: true });
 
+/** runInProcess's medians as plain objects (for JSON and the targets). */
+const inProcessRates = (suites: Record<string, Map<string, number>>) => Object.fromEntries(Object.entries(suites).map(([suite, rates]) => [suite, Object.fromEntries(rates)]));
+
 const has = (name: Bench) => flags.only.includes(name);
+/** Deliveries per fan-out flood (to each N, and across two instances). */
+const floodDeliveries = quick ? 50_000 : 300_000;
 const roundsOr = (full: number, quickRounds: number) => flags.rounds ?? (quick ? quickRounds : full);
 
 // ── 1. fan-out ────────────────────────────────────────────────────────────
@@ -73,7 +77,7 @@ if (has("fanout")) {
   const result = await runFanout({
     rounds: roundsOr(5, 1),
     sizes: [100, 1000],
-    floodDeliveries: quick ? 50_000 : 300_000,
+    floodDeliveries,
     burst: 50,
     payloadBytes: 100,
     pacedRate: (clients) => (clients >= 1000 ? 20 : 100),
@@ -101,7 +105,7 @@ if (has("cluster")) {
   const result = await runFanoutCluster({
     rounds: roundsOr(3, 1),
     clients: 1000,
-    floodDeliveries: quick ? 50_000 : 300_000,
+    floodDeliveries,
     burst: 50,
     payloadBytes: 100,
     pacedRate: 20,
@@ -121,7 +125,7 @@ if (has("reqrep")) {
     inFlight: [1, 100],
     durationMs: quick ? 800 : 2_000,
     warmupMs: quick ? 300 : 1_000,
-    contenders: ["ours-raw", "ours-library", "ws-raw", "socketio-raw", "socketio-library"],
+    contenders: ["ours-raw", "ours-browser", "ours-node", "ws-raw", "socketio-raw", "socketio-library"],
     ...(flags.profile ? { profileDir: flags.profile } : {}),
   });
   reqrep = result.summary;
@@ -168,7 +172,7 @@ if (has("inprocess")) {
   } finally {
     console.log = log;
   }
-  raw.inProcess = Object.fromEntries(Object.entries(inProcess).map(([key, map]) => [key, Object.fromEntries(map)]));
+  raw.inProcess = inProcessRates(inProcess);
   sections.push({
     title: "4. In-process",
     about:
@@ -226,93 +230,9 @@ if (has("dashboard")) {
 }
 
 // ── targets ───────────────────────────────────────────────────────────────
-const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "–");
-const check = (value: number, ok: (value: number) => boolean) => (Number.isFinite(value) ? ok(value) : undefined);
-
-if (fanout?.[1000]) {
-  const flood = fanout[1000].flood;
-  const paced = fanout[1000].paced;
-  const ours = flood.ours!;
-  const io = flood.socketio!;
-  const corked = flood["ws-corked"]!;
-  const cpuVsIo = ours.cpuPerDelivery / io.cpuPerDelivery;
-  const cpuVsCorked = ours.cpuPerDelivery / corked.cpuPerDelivery;
-  const rateVsIo = ours.deliveriesPerSecond / io.deliveriesPerSecond;
-  const p99VsIo = paced.ours!.p99 / paced.socketio!.p99;
-  const lost = Math.max(...Object.values(fanout).flatMap((byMode) => [byMode.flood.ours?.lost ?? NaN, byMode.paced.ours?.lost ?? NaN]));
-  targets.push(
-    { benchmark: "fan-out 1,000, flood", target: "server CPU/delivery ≤ 0.5 × Socket.IO's", measured: `${fmt.us(ours.cpuPerDelivery)} vs ${fmt.us(io.cpuPerDelivery)} = ${x(cpuVsIo)}`, met: check(cpuVsIo, (v) => v <= 0.5) },
-    { benchmark: "fan-out 1,000, flood", target: "server CPU/delivery ≤ 1.3 × corked raw ws", measured: `${fmt.us(ours.cpuPerDelivery)} vs ${fmt.us(corked.cpuPerDelivery)} = ${x(cpuVsCorked)}`, met: check(cpuVsCorked, (v) => v <= 1.3) },
-    { benchmark: "fan-out 1,000, flood", target: "deliveries/s ≥ 2 × Socket.IO's", measured: `${fmt.rate(ours.deliveriesPerSecond)} vs ${fmt.rate(io.deliveriesPerSecond)} = ${x(rateVsIo)}`, met: check(rateVsIo, (v) => v >= 2) },
-    { benchmark: "fan-out 1,000, paced", target: "p99 latency ≤ Socket.IO's", measured: `${fmt.ms(paced.ours!.p99)} vs ${fmt.ms(paced.socketio!.p99)} = ${x(p99VsIo)}`, met: check(p99VsIo, (v) => v <= 1) },
-    { benchmark: "fan-out, every N and mode", target: "zero loss (ours)", measured: `worst round: ${Number.isFinite(lost) ? lost : "–"} lost`, met: check(lost, (v) => v === 0) },
-  );
-  bars.push(
-    { label: "fan-out 1k flood: CPU/delivery, Socket.IO ÷ ours", value: 1 / cpuVsIo, target: 2 },
-    { label: "fan-out 1k flood: CPU/delivery, corked ws ÷ ours", value: 1 / cpuVsCorked, target: 1 / 1.3 },
-    { label: "fan-out 1k flood: CPU/delivery, naive ws ÷ ours", value: ours.cpuPerDelivery > 0 ? flood["ws-naive"]!.cpuPerDelivery / ours.cpuPerDelivery : NaN },
-    { label: "fan-out 1k flood: deliveries/s, ours ÷ Socket.IO", value: rateVsIo, target: 2 },
-    { label: "fan-out 1k paced: p99, Socket.IO ÷ ours", value: 1 / p99VsIo, target: 1 },
-  );
-}
-if (fanout?.[100]) {
-  const flood = fanout[100].flood;
-  bars.push({ label: "fan-out 100 flood: CPU/delivery, Socket.IO ÷ ours", value: flood.socketio!.cpuPerDelivery / flood.ours!.cpuPerDelivery });
-}
-if (cluster?.flood.ours && cluster.flood.socketio) {
-  const { ours, socketio } = cluster.flood;
-  const lost = Math.max(cluster.flood.ours.lost, cluster.paced.ours?.lost ?? Number.NaN);
-  targets.push({ benchmark: "fan-out, two instances on Redis (issue 6)", target: "zero loss (ours), side by side with @socket.io/redis-adapter", measured: `worst round: ${Number.isFinite(lost) ? lost : "–"} lost; flood ${fmt.rate(ours.deliveriesPerSecond)} vs ${fmt.rate(socketio.deliveriesPerSecond)} = ${x(ours.deliveriesPerSecond / socketio.deliveriesPerSecond)}`, met: check(lost, (v) => v === 0) });
-  bars.push({ label: "2 instances flood: deliveries/s, ours ÷ Socket.IO", value: ours.deliveriesPerSecond / socketio.deliveriesPerSecond });
-}
-if (slow?.ours) {
-  const stalled = slow.ours[50];
-  const baseline = slow.ours[0];
-  const worstGrowth = Math.max(...Object.entries(slow.ours).filter(([count]) => Number(count) > 0).map(([, m]) => m.rssGrowth));
-  if (stalled && baseline) {
-    const pingRatio = stalled.pingP50 / baseline.pingP50;
-    targets.push(
-      {
-        benchmark: "slow consumers",
-        target: "server RSS growth < 32 MB whatever the number of stalled clients",
-        measured: Object.entries(slow.ours).filter(([count]) => Number(count) > 0).map(([count, m]) => `${count} stalled: +${fmt.mb(m.rssGrowth)}`).join(", "),
-        met: check(worstGrowth, (v) => v < 32 * 1048576),
-      },
-      { benchmark: "slow consumers", target: "the normal client receives everything", measured: `${stalled.received} / ${stalled.expected} (worst round)`, met: check(stalled.received, (v) => v === stalled.expected) },
-      { benchmark: "slow consumers", target: "normal client's ping p50 ≤ 2 × the run without stalled clients", measured: `${fmt.ms(stalled.pingP50)} vs ${fmt.ms(baseline.pingP50)} = ${x(pingRatio)}`, met: check(pingRatio, (v) => v <= 2) },
-    );
-    bars.push({ label: "slow: ping p50 without ÷ with 50 stalled (ours)", value: 1 / pingRatio, target: 0.5 });
-  }
-  for (const peer of ["ws-naive", "socketio"] as const) {
-    const value = slow[peer]?.[50];
-    if (value && stalled) bars.push({ label: `slow: RSS growth, ${peer === "socketio" ? "Socket.IO" : "naive ws"} ÷ ours`, value: value.rssGrowth / Math.max(stalled.rssGrowth, 1048576) });
-  }
-}
-if (reqrep?.[100]) {
-  const row = reqrep[100];
-  const library = row["ours-library"]!.perSecond / row["socketio-library"]!.perSecond;
-  const rawRatio = row["ours-raw"]!.perSecond / row["socketio-raw"]!.perSecond;
-  targets.push(
-    { benchmark: "request/reply, 100 in flight", target: "round trips/s ≥ 1.2 × Socket.IO's (client libraries: EventManager vs socket.io-client emitWithAck)", measured: `${fmt.rate(row["ours-library"]!.perSecond)} vs ${fmt.rate(row["socketio-library"]!.perSecond)} = ${x(library)}`, met: check(library, (v) => v >= 1.2) },
-    { benchmark: "request/reply, 100 in flight", target: "round trips/s ≥ 1.2 × Socket.IO's (raw frames on both)", measured: `${fmt.rate(row["ours-raw"]!.perSecond)} vs ${fmt.rate(row["socketio-raw"]!.perSecond)} = ${x(rawRatio)}`, met: check(rawRatio, (v) => v >= 1.2) },
-  );
-  bars.push(
-    { label: "req/rep 100: ours EventManager ÷ socket.io-client", value: library, target: 1.2 },
-    { label: "req/rep 100: ours raw ÷ Socket.IO raw", value: rawRatio, target: 1.2 },
-    { label: "req/rep 100: ours raw ÷ raw ws echo", value: row["ours-raw"]!.perSecond / row["ws-raw"]!.perSecond },
-  );
-}
-if (inProcess) {
-  const one = inProcess.one!;
-  const emittery = one.get("emittery.emit (awaited)")!;
-  const internal = one.get("webfluid trigger, internal (awaited)")! / emittery;
-  const pub = one.get("webfluid trigger, public (awaited)")! / emittery;
-  targets.push({ benchmark: "in-process, 1 handler", target: "trigger (awaited) ≥ 2 × emittery", measured: `internal event ${x(internal)}, public event ${x(pub)} (${fmt.rate(one.get("webfluid trigger, internal (awaited)")!)} vs ${fmt.rate(emittery)})`, met: check(Math.min(internal, pub), (v) => v >= 2) });
-  bars.push({ label: "in-process 1 handler: trigger ÷ emittery (internal)", value: internal, target: 2 });
-}
-
-console.log("\n=== Targets (issue 5) ===");
-for (const target of targets) console.log(`  [${target.met === undefined ? "?" : target.met ? "met" : "NOT MET"}] ${target.benchmark}: ${target.target} — ${target.measured}`);
+const summaries: Summaries = { fanout, cluster, reqrep, slow, fanoutFloodDeliveries: floodDeliveries, ...(inProcess ? { inProcess: inProcessRates(inProcess) } : {}) };
+const { targets, bars } = judgeTargets(summaries);
+printTargets(targets);
 
 // ── output ────────────────────────────────────────────────────────────────
 const full = !quick && flags.only.length === ALL.length && flags.rounds === undefined;
@@ -346,5 +266,5 @@ writeMarkdown(
   svgPath.split("/").pop()!,
 );
 writeSvg(svgPath, `Webfluid Events vs peers — ${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores, node ${process.version}`, bars);
-writeFileSync(`${resultsDir}/latest.json`, JSON.stringify({ flags, targets, raw }, null, 2));
+writeFileSync(`${resultsDir}/latest.json`, JSON.stringify({ flags, targets, summaries, raw }, null, 2));
 console.log(`\nWrote ${mdPath.replace(root, "")} and ${svgPath.replace(root, "")} (raw figures: bench/results/latest.json) in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

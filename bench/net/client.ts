@@ -8,12 +8,15 @@
  * - socketio: Engine.IO v4 / Socket.IO v5 frames (`40`, `42["tick",…]`, acks `42<id>[…]` →
  *   `43<id>[…]`, answers the server's `2` with `3`), websocket transport only.
  * Request/reply additionally runs the real client libraries: our EventManager (`request`) and
- * socket.io-client (`emitWithAck`, transports: ["websocket"]).
+ * socket.io-client (`emitWithAck`, transports: ["websocket"]). EventManager runs on a `ws` socket
+ * as Node code would (the client then corks its writes), or browser-like: on a socket that offers
+ * only the browser's WebSocket API, one write per frame (net/browser-socket.ts).
  */
 import { io as socketIoClient, type Socket as SocketIoSocket } from "socket.io-client";
 import { WebSocket } from "ws";
 import { EventManager } from "../../lib/events/client";
 import { EVENTS_PATH, SUBPROTOCOL } from "../../lib/events/protocol";
+import { browserLikeSocket } from "./browser-socket";
 import { ECHO, EVENT, now, sleep, summarise, type ServerKind, type TickPayload } from "./common";
 import { serve } from "./rpc";
 
@@ -295,9 +298,17 @@ const REQUEST_DATA = { n: 42, text: "0123456789abcdef" };
 let manager: EventManager | undefined;
 let ioSocket: SocketIoSocket | undefined;
 
-async function library(args: { timeoutMs: number }): Promise<void> {
+interface LibraryArgs {
+  timeoutMs: number;
+  /** Ours only. "node": a `ws` WebSocket (corked writes); "browser": the browser's API only (one write per frame). */
+  socket?: "node" | "browser";
+}
+
+async function library(args: LibraryArgs): Promise<void> {
   if (kind === "ours") {
-    manager = new EventManager({ url: `ws://${host}${EVENTS_PATH}`, WebSocket: WebSocket as never, requestTimeout: 10_000 });
+    const url = `ws://${host}${EVENTS_PATH}`;
+    const opener = args.socket === "browser" ? { createSocket: browserLikeSocket } : { WebSocket: WebSocket as never };
+    manager = new EventManager({ url, ...opener, requestTimeout: 10_000 });
     await Promise.race([manager.request(ECHO, REQUEST_DATA), sleep(args.timeoutMs).then(() => Promise.reject(new Error("EventManager did not answer")))]);
   } else if (kind === "socketio") {
     const socket = socketIoClient(`http://${host}`, { transports: ["websocket"], reconnection: false, forceNew: true });
@@ -366,7 +377,7 @@ function pingStop() {
 serve(
   {
     connect: (args: { count: number; subscribe: boolean; timeoutMs: number }) => connect(args),
-    library: (args: { timeoutMs: number }) => library(args),
+    library: (args: LibraryArgs) => library(args),
     arm: (args: ArmArgs) => arm(args),
     wait: (args: { timeoutMs: number; idleMs: number }) => wait(args),
     pause: (args: { from: number; to: number }) => {
