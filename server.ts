@@ -13,7 +13,8 @@ import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
 import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
 import { hostRule } from "@/lib/app-server/allowed-hosts";
 import { stampClientAddress } from "@/lib/app-server/client-address";
-import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
+import { appRoot } from "@/lib/app-server/app-root";
+import { bundleClient, clientBundleOf, loadBuiltClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { fileLimitWarning } from "@/lib/app-server/fd-limit";
 import { listenAddress } from "@/lib/app-server/listen-address";
@@ -32,7 +33,8 @@ import { logger } from "@/lib/logger";
 
 async function main(): Promise<void> {
   const log = logger();
-  const { config, file, warnings } = loadConfig();
+  const root = appRoot();
+  const { config, file, warnings } = loadConfig({ cwd: root });
   for (const warning of warnings) log.warn(warning);
   const fileLimit = fileLimitWarning(config.maxConnections);
   if (fileLimit) log.warn(fileLimit);
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     ? new EventsTransport({ bus: events, config, logger: log, refusals, isSessionLive: (session) => sessions.isLive(session) })
     : undefined;
   if (transport) events.reportStatus(() => transport.status());
-  const clientBundle: ClientBundle | undefined = transport ? await buildClientBundle(!dev) : undefined;
+  // Production serves the bundle `npm run build` made; development bundles the client at start.
+  const clientBundle: ClientBundle | undefined = !transport ? undefined : dev ? clientBundleOf(await bundleClient(root, false)) : loadBuiltClientBundle(root);
   announceClientScript(clientBundle ? CLIENT_SCRIPT_PATH : undefined);
   publishRuntime({ config, transport, production: !dev, startedAt: Date.now(), sessions, signInThrottle: new SignInThrottle(), refusals });
   const metrics = createMetrics(events, transport, refusals);
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
 
   const app = next({
     dev,
-    dir: import.meta.dirname,
+    dir: root,
     hostname: host,
     port: actualPort,
     // Without an emitter of our own Next would attach to `server` itself on the first request.

@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { join } from "node:path";
 
-const ENTRY = fileURLToPath(new URL("../events/client/browser.ts", import.meta.url));
+/** The browser client's entry, from the app's folder. */
+const ENTRY = "lib/events/client/browser.ts";
+/** Where `npm run build` writes the production bundle, from the app's folder. */
+export const BUILT_CLIENT_BUNDLE = "dist/events.js";
 
 export interface ClientBundle {
   code: string;
@@ -11,13 +14,14 @@ export interface ClientBundle {
 }
 
 /**
- * Bundles the browser client (lib/events/client/browser.ts) into one classic script, in memory,
- * when the server starts: no build artefact to forget, and the served code always matches the
- * server's protocol.
+ * Bundles the browser client (lib/events/client/browser.ts) into one classic script. The
+ * production build writes it to dist/events.js; the development server bundles it in memory at
+ * startup. esbuild is loaded only here, so the production server does not need it.
  */
-export async function buildClientBundle(minify: boolean): Promise<ClientBundle> {
+export async function bundleClient(root: string, minify: boolean): Promise<string> {
+  const { build } = await import("esbuild");
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [join(root, ENTRY)],
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -27,8 +31,18 @@ export async function buildClientBundle(minify: boolean): Promise<ClientBundle> 
     legalComments: "none",
     logLevel: "silent",
   });
-  const code = result.outputFiles[0]!.text;
+  return result.outputFiles[0]!.text;
+}
+
+export function clientBundleOf(code: string): ClientBundle {
   return { code, etag: `"${createHash("sha256").update(code).digest("base64url").slice(0, 22)}"` };
+}
+
+/** The bundle `npm run build` wrote; a missing one says how to make it. */
+export function loadBuiltClientBundle(root: string): ClientBundle {
+  const path = join(root, BUILT_CLIENT_BUNDLE);
+  if (!existsSync(path)) throw new Error(`No browser client bundle at ${path}: run \`npm run build\` first`);
+  return clientBundleOf(readFileSync(path, "utf8"));
 }
 
 /** Serves the bundle with revalidation: browsers keep it and ask again with If-None-Match. */

@@ -29,13 +29,18 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** Starts `server.ts` against the production build on a free port, in its own process group. */
+/**
+ * Starts the production server (dist/server.js, as `npm start` does) on a free port, in its own
+ * process group; with `NODE_ENV=development` in `env`, the development server (server.ts through tsx).
+ */
 export async function startAppServer(options: StartOptions = {}): Promise<AppServer> {
-  if (!existsSync(join(ROOT, ".next", "BUILD_ID"))) {
-    throw new Error("No production build in .next/: run `npm run build` first (`npm test` does it before these tests)");
+  const development = options.env?.NODE_ENV === "development";
+  if (!development && !(existsSync(join(ROOT, ".next", "BUILD_ID")) && existsSync(join(ROOT, "dist", "server.js")))) {
+    throw new Error("No production build in .next/ and dist/: run `npm run build` first (`npm test` does it before these tests)");
   }
   const databasePath = options.databasePath ?? join(mkdtempSync(join(tmpdir(), "wf-db-")), "app.db");
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // Production runs what `npm start` runs, the compiled server; development runs the sources through tsx, as `npm run dev` does.
+  const child = spawn(process.execPath, development ? ["--import", "tsx", "server.ts"] : ["--enable-source-maps", "dist/server.js"], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
