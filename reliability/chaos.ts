@@ -11,7 +11,8 @@
  *
  * In every scenario: readers (EventManagers subscribed to `model:created`), a steady trigger stream
  * (protocol `trigger`, every acked id recorded) and requests in flight (`report:summary`). The
- * verdict per reader: every acked id was received or is covered by a gap it was told about.
+ * verdict per reader: every acked id was received or is covered by a gap whose window holds it
+ * (verdict.ts: a gap covers only the loss it answers, not every earlier one).
  * Needs `npm run build` first, and redis-server for the Redis scenarios.
  */
 import { execFileSync } from "node:child_process";
@@ -241,7 +242,7 @@ class Scenario {
 }
 
 function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: number): GroupResult {
-  const verdicts: [Reader, Verdict][] = readers.map((reader) => [reader, judge(acked, reader.received, reader.gaps)]);
+  const verdicts: [Reader, Verdict][] = readers.map((reader) => [reader, judge(acked, reader.log)]);
   const sum = (pick: (verdict: Verdict) => number) => verdicts.reduce((total, [, verdict]) => total + pick(verdict), 0);
   const gapReasons: Record<string, number> = {};
   const closeCodes: Record<string, number> = {};
