@@ -102,8 +102,8 @@ function soakSection(result: SoakResult): string[] {
       right: [],
       rows: [
         [
-          `server RSS and heap flat after warm-up (slope of the samples taken right after a forced full GC ≤ ${FLAT_MB_PER_MIN} MB/min)`,
-          `heap used ${mb(memory.heapUsed.gcFirst)} → ${mb(memory.heapUsed.gcLast)} (${slopeText(memory.heapUsed.gcSlopeMbPerMin)}); RSS ${mb(memory.rss.gcFirst)} → ${mb(memory.rss.gcLast)} (${slopeText(memory.rss.gcSlopeMbPerMin)})`,
+          `server RSS and heap flat after warm-up (slope of the samples taken right after a forced full GC ≤ ${FLAT_MB_PER_MIN} MB/min; a slope that cannot be computed, too few samples after warm-up, fails)`,
+          `${memory.reason ? `${memory.reason}: ` : ""}heap used ${mb(memory.heapUsed.gcFirst)} → ${mb(memory.heapUsed.gcLast)} (${slopeText(memory.heapUsed.gcSlopeMbPerMin)}); RSS ${mb(memory.rss.gcFirst)} → ${mb(memory.rss.gcLast)} (${slopeText(memory.rss.gcSlopeMbPerMin)})`,
           yes(memory.flat),
         ],
         ["events lost by clients that kept reading = 0", `${int(result.lostByReadingClients)} of ${int((stream?.reading.owed ?? 0) + (wide?.reading.owed ?? 0))} owed`, yes(result.lostByReadingClients === 0)],

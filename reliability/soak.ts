@@ -84,7 +84,8 @@ export interface SoakResult extends RunHeader {
   /** Whether `report:summary` (public) was declared; if not, the requests asked the internal `model:count` as a monitor session. */
   queryAvailable: boolean;
   samples: MemorySample[];
-  memory: { rss: MemoryFigures; heapUsed: MemoryFigures; flat: boolean };
+  /** `reason` when the verdict could not be reached (too few samples after warm-up): then not flat. */
+  memory: { rss: MemoryFigures; heapUsed: MemoryFigures; flat: boolean; reason?: string };
   triggers: (Omit<StreamReport, "latenciesMs"> & { p50: number; p99: number; perSecond: number })[];
   clients: Omit<ClientsReport, "requests"> & { requests: Omit<ClientsReport["requests"], "latenciesMs"> & { p50: number; p99: number } };
   serverLog: { level: string; message: string; count: number }[];
@@ -291,6 +292,7 @@ function summarise(triggerReports: StreamReport[], clients: ClientsReport, runSe
   const rss = memoryFigures(samples, warmUpS, (s) => s.rss);
   const heapUsed = memoryFigures(samples, warmUpS, (s) => s.heapUsed);
   const flat = rss.flat && heapUsed.flat;
+  const reason = rss.reason ?? heapUsed.reason;
   const latencies = [...clients.requests.latenciesMs].sort((a, b) => a - b);
   const lostByReadingClients = Object.values(clients.ledgers).reduce((sum, byKind) => sum + byKind.reading.holes, 0);
   const { latenciesMs: _dropped, ...requests } = clients.requests;
@@ -306,7 +308,7 @@ function summarise(triggerReports: StreamReport[], clients: ClientsReport, runSe
     settings: { ...settings, env: { ...env, SECRET_KEY: "(set)", EVENTS_METRICS_TOKEN: "(random)", NODE_OPTIONS: "--inspect=127.0.0.1:0 --expose-gc" } },
     queryAvailable,
     samples,
-    memory: { rss, heapUsed, flat },
+    memory: { rss, heapUsed, flat, ...(reason ? { reason } : {}) },
     triggers: triggerReports.map(({ latenciesMs, ...stream }) => {
       const sorted = [...latenciesMs].sort((a, b) => a - b);
       const seconds = Math.max(0.001, (stream.lastAckAt - stream.firstAckAt) / 1_000);
@@ -344,10 +346,10 @@ function printSummary(result: SoakResult): void {
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(34)} ${value}`);
   console.log(`\n=== Soak: ${result.command}, ${(result.durationS / 60).toFixed(1)} min ===`);
   for (const [name, figures] of [["RSS", memory.rss], ["heap used", memory.heapUsed]] as const) {
-    line(name, `start ${mb(figures.start)}, after warm-up ${mb(figures.afterWarmUp)}, end ${mb(figures.end)}, max ${mb(figures.max)}, slope after warm-up ${figures.slopeMbPerMin.toFixed(2)} MB/min`);
-    line(`${name} after forced GCs`, `${figures.gcSamples} samples after warm-up: first ${mb(figures.gcFirst)}, last ${mb(figures.gcLast)}, slope ${figures.gcSlopeMbPerMin.toFixed(2)} MB/min`);
+    line(name, `start ${mb(figures.start)}, after warm-up ${mb(figures.afterWarmUp)}, end ${mb(figures.end)}, max ${mb(figures.max)}, slope after warm-up ${perMinute(figures.slopeMbPerMin)}`);
+    line(`${name} after forced GCs`, `${figures.gcSamples} samples after warm-up: first ${mb(figures.gcFirst)}, last ${mb(figures.gcLast)}, slope ${perMinute(figures.gcSlopeMbPerMin)}`);
   }
-  line("memory flat after warm-up", memory.flat ? "yes" : "NO");
+  line("memory flat after warm-up", memory.flat ? "yes" : memory.reason ? `NO (${memory.reason})` : "NO");
   for (const stream of result.triggers) {
     line(`triggers ${stream.event}`, `${stream.acked} acked (${stream.perSecond.toFixed(0)}/s of ${stream.target}/s), failed ${formatCounts(stream.failed)}, skipped ${stream.skipped}, ack p50 ${stream.p50.toFixed(1)} ms p99 ${stream.p99.toFixed(1)} ms`);
   }
@@ -363,4 +365,8 @@ function printSummary(result: SoakResult): void {
   line("fuzzer", `${clients.fuzz.frames} frames on ${clients.fuzz.connections} connections; closes ${formatCounts(clients.fuzz.closes)}`);
   line("server log (warn/error)", result.serverLog.map((entry) => `${entry.level} ×${entry.count}: ${entry.message}`).join("; ") || "none");
   line("server exit (SIGTERM)", String(result.serverExit));
+}
+
+function perMinute(mbPerMin: number): string {
+  return Number.isFinite(mbPerMin) ? `${mbPerMin.toFixed(2)} MB/min` : "– (too few samples)";
 }
