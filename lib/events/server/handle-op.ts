@@ -76,6 +76,10 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
   checkSubscriptionCap(context, connection, op.event);
   // Live events that arrive while the replay is fetched are held back and delivered after it:
   // the client sees ok, then any gap, then the missed events, then live ones, each once.
+  // Subscribing again to a name it holds, the connection was owed every one of them, even those
+  // the `last` it is about to be told already counts (on Redis an event can be published before
+  // that read and delivered here while it waits): without `since` none is replayed, so all go.
+  const resubscribed = connection.subscriptions.has(op.event) && op.since === undefined;
   context.subscribe(connection, op.event);
   connection.hold(op.event);
   let from: ReplayFrom;
@@ -93,7 +97,7 @@ async function subscribe(context: OpContext, connection: Connection, op: Subscri
     connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
   }
   for (const stored of from.events) connection.write(context.replayFrame(op.event, stored.id, stored.json));
-  connection.release(op.event, from.events.at(-1)?.id ?? from.last);
+  connection.release(op.event, resubscribed ? undefined : (from.events.at(-1)?.id ?? from.last));
 }
 
 function checkSubscriptionCap(context: OpContext, connection: Connection, name: string): void {
