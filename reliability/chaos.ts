@@ -15,7 +15,6 @@
  * (verdict.ts: a gap covers only the loss it answers, not every earlier one).
  * Needs `npm run build` first, and redis-server for the Redis scenarios.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +23,7 @@ import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startTestRedis, type TestRedis } from "../test/support/redis-server";
 import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy";
 import { Reader, Requester, Triggerer, type RequestPlan } from "./chaos-clients";
-import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild, type RunHeader } from "./common";
+import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, redisServerVersion, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild, type RunHeader } from "./common";
 import { writeReliabilityDoc } from "./report";
 import { judge, type Acked, type Verdict } from "./verdict";
 import { WireClient } from "./wire-client";
@@ -518,7 +517,7 @@ const chaos: ChaosResult = {
   command,
   date: new Date(started).toISOString().replace("T", " ").slice(0, 16) + " UTC",
   machine: machine(),
-  versions: ["next", "ws", "ioredis"].map((name) => `${name} ${packageVersion(name)}`).join(", ") + `, redis-server ${redisVersion()}`,
+  versions: ["next", "ws", "ioredis"].map((name) => `${name} ${packageVersion(name)}`).join(", ") + `, redis-server ${redisServerVersion()}`,
   loadStart,
   loadEnd: machineLoad().uptime,
   durationS: (Date.now() - started) / 1_000,
@@ -555,10 +554,3 @@ function printScenario(result: ScenarioResult): void {
   for (const entry of result.timeline.filter((line) => line.what.includes(" logs "))) console.log(`    ${entry.t.toFixed(1)} s  ${entry.what}`);
 }
 
-function redisVersion(): string {
-  try {
-    return /v=(\S+)/.exec(execFileSync("redis-server", ["--version"], { encoding: "utf8" }))?.[1] ?? "?";
-  } catch {
-    return "?";
-  }
-}
