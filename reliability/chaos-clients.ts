@@ -3,6 +3,8 @@
  * - Reader: subscribed to one public event; records every id its handler got, every gap, every
  *   state change, and (through a tap on its socket, since the client reports `recovered` only for
  *   the first subscribe) every resubscribe's `recovered`/`last` and the events replayed after it.
+ *   The ids, gaps and subscribe answers also go into one log in the order the socket delivered
+ *   them, which is what verdict.ts judges.
  * - Triggerer: protocol `trigger` ops at a steady rate, each acked id recorded with its time.
  * - Requester: requests kept in flight, each outcome recorded by error code with its time.
  * Every manager gets its own URL (a query string the server ignores): the client shares one
@@ -12,7 +14,7 @@ import { WebSocket } from "ws";
 import { EventManager, type ConnectionState, type StateDetail } from "../lib/events/client";
 import { EVENTS_PATH } from "../lib/events/protocol";
 import { createMonitorToken } from "../lib/events/server/monitor-token";
-import type { Acked, SeenGap } from "./verdict";
+import type { Acked, ReaderEntry, SeenGap } from "./verdict";
 
 let unique = 0;
 
@@ -58,6 +60,8 @@ export class Reader {
   readonly gaps: SeenGap[] = [];
   readonly states: StateChange[] = [];
   readonly resubscribes: Resubscribe[] = [];
+  /** Subscribe answers, event ids and gaps in arrival order (the tap runs before the client reads each frame). */
+  readonly log: ReaderEntry[] = [];
   /** Event frames on the wire (duplicates included). */
   wireEvents = 0;
   /** Event frames that came as a replay: after a resubscribe's `ok`, with an id up to its `last`. */
@@ -68,8 +72,15 @@ export class Reader {
     this.group = group;
     this.label = label;
     this.manager = managerFor(baseUrl, label, (text) => this.#tap(text));
-    this.manager.registerHandler(event, (_data, { id }) => void this.received.add(id));
-    this.manager.onGap((gap) => this.gaps.push({ missed: gap.missed, reason: gap.reason, at: Date.now() }));
+    this.manager.registerHandler(event, (_data, { id }) => {
+      this.received.add(id);
+      this.log.push({ kind: "event", at: Date.now(), id });
+    });
+    this.manager.onGap((gap) => {
+      const seen: SeenGap = { missed: gap.missed, reason: gap.reason, at: Date.now() };
+      this.gaps.push(seen);
+      this.log.push({ kind: "gap", ...seen });
+    });
     this.manager.onStateChange((state: ConnectionState, detail: StateDetail) => {
       const change: StateChange = { at: Date.now(), state, reason: detail.reason };
       if (detail.closeCode !== undefined) change.closeCode = detail.closeCode;
@@ -105,10 +116,14 @@ export class Reader {
       this.#replayUpTo = undefined;
       return;
     }
-    if (!text.startsWith('{"type":"ok"') || !text.includes('"recovered"')) return;
+    // Only a subscribe's `ok` carries `last` (the reader sends nothing else that is answered with it).
+    if (!text.startsWith('{"type":"ok"') || !text.includes('"last"')) return;
     const frame = JSON.parse(text) as { recovered?: boolean; last?: string };
-    if (typeof frame.recovered !== "boolean" || typeof frame.last !== "string") return;
-    this.resubscribes.push({ at: Date.now(), recovered: frame.recovered, last: frame.last });
+    if (typeof frame.last !== "string") return;
+    const at = Date.now();
+    this.log.push({ kind: "subscribed", at, last: frame.last, ...(typeof frame.recovered === "boolean" ? { recovered: frame.recovered } : {}) });
+    if (typeof frame.recovered !== "boolean") return;
+    this.resubscribes.push({ at, recovered: frame.recovered, last: frame.last });
     const dash = frame.last.lastIndexOf("-");
     this.#replayUpTo = { epoch: frame.last.slice(0, dash), seq: Number(frame.last.slice(dash + 1)) };
   }

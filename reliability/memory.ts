@@ -4,7 +4,9 @@
  * least-squares slope over a few teeth depends on where the peaks happen to fall. So the soak
  * forces a full collection every 30 s (through the inspector) and samples right after it: that
  * series is the live heap, and its slope after warm-up is the verdict (at most 1 MB a minute, for
- * the heap and for RSS). The plain slope over every sample is reported beside it.
+ * the heap and for RSS). The plain slope over every sample is reported beside it, and is the
+ * verdict when there were fewer than three forced collections after warm-up. A slope that cannot
+ * be computed (fewer than two samples after warm-up) is no evidence of flatness: it fails.
  */
 import { MB, slope } from "./common";
 
@@ -30,17 +32,25 @@ export interface MemoryFigures {
   gcLast: number;
   /** Least squares over them, MB per minute. */
   gcSlopeMbPerMin: number;
+  /** The slope judged: `gcSlopeMbPerMin` when there were enough forced collections, else `slopeMbPerMin`. */
+  judgedMbPerMin: number;
   flat: boolean;
+  /** Why the series is not flat when no slope over the limit says it: there was nothing to judge. */
+  reason?: string;
 }
 
 /** The most a series may grow after warm-up and still be called flat. */
 export const FLAT_MB_PER_MIN = 1;
 
+/** The verdict when no slope can be computed. */
+export const TOO_FEW_SAMPLES = "not enough samples after warm-up to judge memory";
+
 export function memoryFigures(samples: readonly MemoryPoint[], warmUpS: number, pick: (sample: MemoryPoint) => number): MemoryFigures {
   const valid = samples.filter((sample) => !sample.afterGc && Number.isFinite(pick(sample)));
   const after = valid.filter((sample) => sample.t >= warmUpS);
   const afterGc = samples.filter((sample) => sample.afterGc && sample.t >= warmUpS && Number.isFinite(pick(sample)));
-  const slopeOf = (list: MemoryPoint[]) => (slope(list.map((sample) => ({ x: sample.t / 60, y: pick(sample) }))) || 0) / MB;
+  // NaN (fewer than two points) stays NaN: it must never read as a flat 0.
+  const slopeOf = (list: MemoryPoint[]) => slope(list.map((sample) => ({ x: sample.t / 60, y: pick(sample) }))) / MB;
   const plain = slopeOf(after);
   const gcSlope = afterGc.length >= 3 ? slopeOf(afterGc) : Number.NaN;
   // Without forced collections (no inspector), the plain slope is all there is.
@@ -55,6 +65,8 @@ export function memoryFigures(samples: readonly MemoryPoint[], warmUpS: number, 
     gcFirst: afterGc[0] ? pick(afterGc[0]) : Number.NaN,
     gcLast: afterGc.at(-1) ? pick(afterGc.at(-1)!) : Number.NaN,
     gcSlopeMbPerMin: gcSlope,
-    flat: judged <= FLAT_MB_PER_MIN,
+    judgedMbPerMin: judged,
+    flat: Number.isFinite(judged) && judged <= FLAT_MB_PER_MIN,
+    ...(Number.isFinite(judged) ? {} : { reason: TOO_FEW_SAMPLES }),
   };
 }

@@ -7,7 +7,9 @@
  * - `requests` requests kept in flight on two connections;
  * - one fuzzer connection sending random and malformed frames, reconnecting whenever it is closed.
  * Every session ends by settling its ledgers (see wire-client.ts), so that what a client was owed
- * and what it got can be compared exactly.
+ * and what it got can be compared exactly. With several servers (a cluster on Redis), slot i
+ * connects to server i mod n, the two request connections to the first two, and the fuzzer moves
+ * to the next server on every reconnect.
  */
 import { WebSocket } from "ws";
 import { EVENTS_PATH, SUBPROTOCOL } from "../lib/events/protocol";
@@ -17,7 +19,10 @@ import { fuzzFrames, type FuzzFrame } from "./fuzz-frames";
 import { WireClient, type Ledger } from "./wire-client";
 
 export interface ClientsConfig {
-  url: string;
+  /** The servers' WebSocket base URLs: one, or the instances of a cluster. */
+  urls: string[];
+  /** Events of one name may arrive slightly out of id order (a cluster): see wire-client.ts. */
+  reorderable?: boolean;
   clients: number;
   streamClients: number;
   wideEvent: string;
@@ -53,6 +58,12 @@ export interface LedgerTotals {
   overReported: number;
   /** Sessions with gaps. */
   sessionsWithGaps: number;
+  /** Events that arrived after a later one and filled its hole (a cluster only). */
+  reordered: number;
+  /** How many ids behind the newest such a late event was, at most. */
+  reorderedBy: number;
+  /** Events from before the session's start that arrived after its subscribe's ok (a cluster only; not owed). */
+  beforeStart: number;
 }
 
 export interface ClientsReport {
@@ -103,7 +114,7 @@ async function nap(ms: number): Promise<void> {
 }
 
 function emptyTotals(): LedgerTotals {
-  return { sessions: 0, owed: 0, received: 0, holes: 0, gaps: 0, gapMissed: 0, gapUnknown: 0, duplicates: 0, foreign: 0, silent: 0, overReported: 0, sessionsWithGaps: 0 };
+  return { sessions: 0, owed: 0, received: 0, holes: 0, gaps: 0, gapMissed: 0, gapUnknown: 0, duplicates: 0, foreign: 0, silent: 0, overReported: 0, sessionsWithGaps: 0, reordered: 0, reorderedBy: 0, beforeStart: 0 };
 }
 
 function record(ledger: Ledger, slow: boolean): void {
@@ -118,6 +129,9 @@ function record(ledger: Ledger, slow: boolean): void {
   totals.gapUnknown += ledger.gapUnknown;
   totals.duplicates += ledger.duplicates;
   totals.foreign += ledger.foreign;
+  totals.reordered += ledger.reordered;
+  totals.reorderedBy = Math.max(totals.reorderedBy, ledger.reorderedBy);
+  totals.beforeStart += ledger.beforeStart;
   if (ledger.gaps > 0) totals.sessionsWithGaps++;
   const silent = ledger.unannounced;
   totals.silent += silent;
@@ -132,12 +146,12 @@ async function slot(index: number): Promise<void> {
   while (running) {
     const slow = Math.random() < config.slowShare;
     const events = index < config.streamClients ? [config.wideEvent, config.streamEvent] : [config.wideEvent];
-    await session(events, slow, between(config.lifetimeMs));
+    await session(config.urls[index % config.urls.length]!, events, slow, between(config.lifetimeMs));
   }
 }
 
-async function session(events: string[], slow: boolean, lifetimeMs: number): Promise<void> {
-  const client = new WireClient(config.url);
+async function session(url: string, events: string[], slow: boolean, lifetimeMs: number): Promise<void> {
+  const client = new WireClient(url, { reorderable: config.reorderable === true });
   try {
     await Promise.race([client.opened, sleep(15_000).then(() => Promise.reject(new Error("no welcome within 15 s")))]);
   } catch (error) {
@@ -190,10 +204,10 @@ async function session(events: string[], slow: boolean, lifetimeMs: number): Pro
 
 // ── requests in flight ─────────────────────────────────────────────────────
 
-async function requester(perConnection: number): Promise<void> {
+async function requester(url: string, perConnection: number): Promise<void> {
   while (running) {
     // A monitor session also receives a trace of every trigger: counted, not kept.
-    const client = new WireClient(config.url, { onOtherFrame: (frame) => void (frame.type === "trace" && report.requests.traces++) });
+    const client = new WireClient(url, { onOtherFrame: (frame) => void (frame.type === "trace" && report.requests.traces++) });
     try {
       await Promise.race([client.opened, sleep(15_000).then(() => Promise.reject(new Error("no welcome")))]);
       if (config.monitorSecret) {
@@ -234,8 +248,10 @@ async function requester(perConnection: number): Promise<void> {
 async function fuzzer(): Promise<void> {
   const frames: FuzzFrame[] = fuzzFrames(5_000, config.fuzzSeed);
   let next = 0;
+  let attempt = 0;
   while (running) {
-    const ws = new WebSocket(`${config.url}${EVENTS_PATH}`, [SUBPROTOCOL], { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+    const url = config.urls[attempt++ % config.urls.length]!;
+    const ws = new WebSocket(`${url}${EVENTS_PATH}`, [SUBPROTOCOL], { perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
     const closed = new Promise<void>((resolve) => {
       ws.on("close", (code) => {
         count(report.fuzz.closes, String(code));
@@ -281,7 +297,7 @@ serve({
     running = true;
     for (let index = 0; index < config.clients; index++) tasks.push(slot(index));
     const connections = 2;
-    for (let index = 0; index < connections; index++) tasks.push(requester(Math.ceil(config.requests / connections)));
+    for (let index = 0; index < connections; index++) tasks.push(requester(config.urls[index % config.urls.length]!, Math.ceil(config.requests / connections)));
     if (config.fuzzPerSecond > 0) tasks.push(fuzzer());
     return { started: config.clients };
   },

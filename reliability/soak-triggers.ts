@@ -16,7 +16,8 @@ export interface TriggerStream {
 }
 
 export interface TriggersConfig {
-  url: string;
+  /** The servers' WebSocket base URLs: a stream's connection i triggers on server i mod n. */
+  urls: string[];
   streams: TriggerStream[];
   /**
    * The trigger clients stand for the app's server side: pages may not trigger the demo's events
@@ -111,7 +112,7 @@ serve({
     for (const stream of config.streams) {
       const report: StreamReport = { event: stream.event, target: stream.perSecond, sent: 0, acked: 0, failed: {}, skipped: 0, reconnects: 0, latenciesMs: [], firstAckAt: 0, lastAckAt: 0 };
       reports.push(report);
-      for (let index = 0; index < stream.connections; index++) tasks.push(connection(stream, report, config.url, config.monitorSecret));
+      for (let index = 0; index < stream.connections; index++) tasks.push(connection(stream, report, config.urls[index % config.urls.length]!, config.monitorSecret));
     }
     return null;
   },

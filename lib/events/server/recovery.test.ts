@@ -115,3 +115,45 @@ describe("a replay that takes time (history in Redis)", () => {
     expect(order.slice(0, 4)).toEqual(["ok", "event", "event", "event"]);
   });
 });
+
+describe("subscribing again to a name the connection holds (history in Redis)", () => {
+  it("delivers the events published while the answer was read, though its last already counts them", async () => {
+    const client = await setup();
+    await harness.bus.trigger("model:created", 1);
+    await client.next((frame) => frame.type === "event");
+
+    // As on Redis: the read of `last` happens after an event was published and delivered here.
+    const memory = harness.bus.adapter as MemoryAdapter;
+    const fetching = deferred();
+    const gate = deferred();
+    const slow: BusAdapter = {
+      kind: memory.kind,
+      get state() { return memory.state; },
+      get epoch() { return memory.epoch; },
+      wantsTraces: false,
+      publish: (name, json, internal) => memory.publish(name, json, internal),
+      async since(name, since): Promise<ReplayFrom> {
+        fetching.resolve();
+        await gate.promise;
+        return memory.since(name, since);
+      },
+      peersAnswering: () => [],
+      askPeers: () => Promise.resolve([]),
+      shareTrace: () => {},
+      instances: () => [],
+      attach: () => {},
+      close: () => Promise.resolve(),
+    };
+    harness.bus.useAdapter(slow);
+
+    client.send({ type: "subscribe", ref: "again", event: "model:created" });
+    await fetching.promise;
+    const during = await harness.bus.trigger("model:created", 2);
+    gate.resolve();
+
+    const reply = await client.next((frame) => frame.type === "ok" && (frame as { ref?: unknown }).ref === "again");
+    expect(reply).toMatchObject({ last: during.id });
+    await client.op({ type: "ping" });
+    expect(eventsOf(client.frames).map((frame) => frame.data)).toEqual([1, 2]);
+  });
+});

@@ -21,6 +21,11 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
   // same read may have filled the cap meanwhile.
   if (!connection.open) return;
   checkSubscriptionCap(port, connection, op.event);
+  // Subscribing again to a name it holds, the connection is owed every live event held meanwhile,
+  // even those the `last` it is about to be told already counts (on Redis an event can be
+  // published before that read and reach this instance while it waits): without `since` none is
+  // replayed, so all of them go out.
+  const resubscribed = port.subscribers.has(connection, op.event) && op.since === undefined;
   port.subscribers.add(connection, op.event);
   connection.hold(op.event);
   let from: ReplayFrom;
@@ -38,7 +43,7 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
     connection.send({ type: "gap", event: op.event, missed: from.missed, reason: "history" });
   }
   for (const stored of from.events) connection.write(eventFrame(op.event, stored.id, stored.json));
-  connection.release(op.event, from.events.at(-1)?.id ?? from.last);
+  connection.release(op.event, resubscribed ? undefined : (from.events.at(-1)?.id ?? from.last));
 }
 
 export function unsubscribe(port: OpPort, connection: Connection, op: UnsubscribeOp): void {
