@@ -11,6 +11,7 @@
  * socket per URL, and each of these must be its own connection.
  */
 import { WebSocket } from "ws";
+import { splitId } from "./wire-client";
 import { EventManager, type ConnectionState, type StateDetail } from "../lib/events/client";
 import { EVENTS_PATH } from "../lib/events/protocol";
 import { createMonitorToken } from "../lib/events/server/monitor-token";
@@ -107,8 +108,8 @@ export class Reader {
       this.wireEvents++;
       const match = /"id":"([^"]+)"/.exec(text);
       if (match && this.#replayUpTo) {
-        const dash = match[1]!.lastIndexOf("-");
-        if (match[1]!.slice(0, dash) === this.#replayUpTo.epoch && Number(match[1]!.slice(dash + 1)) <= this.#replayUpTo.seq) this.replayed++;
+        const { epoch, seq } = splitId(match[1]!);
+        if (epoch === this.#replayUpTo.epoch && seq <= this.#replayUpTo.seq) this.replayed++;
       }
       return;
     }
@@ -124,8 +125,7 @@ export class Reader {
     this.log.push({ kind: "subscribed", at, last: frame.last, ...(typeof frame.recovered === "boolean" ? { recovered: frame.recovered } : {}) });
     if (typeof frame.recovered !== "boolean") return;
     this.resubscribes.push({ at, recovered: frame.recovered, last: frame.last });
-    const dash = frame.last.lastIndexOf("-");
-    this.#replayUpTo = { epoch: frame.last.slice(0, dash), seq: Number(frame.last.slice(dash + 1)) };
+    this.#replayUpTo = splitId(frame.last);
   }
 }
 

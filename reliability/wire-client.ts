@@ -14,6 +14,7 @@
  */
 import { WebSocket } from "ws";
 import { EVENTS_PATH, SUBPROTOCOL } from "../lib/events/protocol";
+import { parseEventId, type EventId } from "../lib/events/protocol/event-id";
 
 /** What one subscription saw, from its subscribe's `last` to the `last` of the closing re-subscribe. */
 export interface Ledger {
@@ -401,7 +402,7 @@ function note(ledger: Ledger, what: number | string): void {
   if (ledger.recent.length > 160) ledger.recent.splice(0, 80);
 }
 
-export function splitId(id: string): { epoch: string; seq: number } {
-  const dash = id.lastIndexOf("-");
-  return { epoch: id.slice(0, dash), seq: Number(id.slice(dash + 1)) };
+/** An id's history and sequence number (protocol/event-id.ts); an unreadable id is a history of its own with seq NaN. */
+export function splitId(id: string): EventId {
+  return parseEventId(id) ?? { epoch: id, seq: Number.NaN };
 }
