@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import next from "next";
 import { ConfigError, events } from "@/lib/events";
-import { loadConfig } from "@/lib/events/config";
+import { busSettingsOf, loadConfig } from "@/lib/events/config";
 import { EventsTransport } from "@/lib/events/server";
 import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
 import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
@@ -38,13 +38,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) log.warn(warning);
   const fileLimit = fileLimitWarning(config.maxConnections);
   if (fileLimit) log.warn(fileLimit);
-  events.configure({
-    queueSize: config.queueSize,
-    historySize: config.historySize,
-    requestTimeout: config.requestTimeoutMs,
-    maxPayload: config.maxPayload,
-    logger: log,
-  });
+  events.configure({ ...busSettingsOf(config), logger: log });
   if (config.redisUrl) {
     events.useAdapter(
       await RedisAdapter.connect({ url: config.redisUrl, instance: events.instance, historySize: config.historySize, logger: log, startup: config.redisStartup }),

@@ -1,7 +1,9 @@
 /**
  * Every configuration key: where it lives in webfluid.ini, its default, and what is allowed.
- * This table is the one source for loading, validation and the README's configuration table.
+ * This table is the one source for loading, validation and the README's configuration table;
+ * the bus's own defaults (DEFAULT_BUS_SETTINGS) are the defaults of the keys that set them.
  */
+import { DEFAULT_BUS_SETTINGS } from "../core/bus-types";
 
 export const TRANSPORT_OVERFLOW_POLICIES = ["drop-oldest", "drop-newest", "disconnect"] as const;
 export type TransportOverflow = (typeof TRANSPORT_OVERFLOW_POLICIES)[number];
@@ -124,7 +126,7 @@ export const KEYS = [
     key: "EVENTS_EVENT_QUEUE_SIZE",
     section: "events",
     field: "queueSize",
-    default: "5",
+    default: String(DEFAULT_BUS_SETTINGS.queueSize),
     allowed: "an integer from 1 to 10000",
     doc: "Events that may wait for one slow browser connection or one `listen` stream.",
     parse: integer(1, 10_000),
@@ -142,7 +144,7 @@ export const KEYS = [
     key: "EVENTS_HISTORY_SIZE",
     section: "events",
     field: "historySize",
-    default: "100",
+    default: String(DEFAULT_BUS_SETTINGS.historySize),
     allowed: "an integer from 0 to 100000",
     doc: "Public events kept per name, replayed to a browser that reconnects with `since`.",
     parse: integer(0, 100_000),
@@ -151,7 +153,7 @@ export const KEYS = [
     key: "EVENTS_MAX_PAYLOAD",
     section: "events",
     field: "maxPayload",
-    default: "65536",
+    default: String(DEFAULT_BUS_SETTINGS.maxPayload),
     allowed: "an integer from 1024 to 16777216 (bytes)",
     doc: "Largest frame a browser may send; larger ones close the connection with 1009.",
     parse: integer(1024, 16 * 1024 * 1024),
@@ -178,7 +180,7 @@ export const KEYS = [
     key: "EVENTS_REQUEST_TIMEOUT",
     section: "events",
     field: "requestTimeoutMs",
-    default: "10000",
+    default: String(DEFAULT_BUS_SETTINGS.requestTimeout),
     allowed: "an integer from 1 to 600000 (ms)",
     doc: "How long a request waits when the caller gives no timeout.",
     parse: integer(1, 600_000),
