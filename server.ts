@@ -26,9 +26,9 @@ import { applySecurityHeaders } from "@/lib/app-server/security-headers";
 import { onShutdownSignal } from "@/lib/app-server/shutdown";
 import { guardSockets } from "@/lib/app-server/socket-guard";
 import { routeUpgrade } from "@/lib/app-server/upgrades";
-import { MemorySessionStore, type SessionStore } from "@/lib/dashboard/session-store";
-import { RedisSessionStore } from "@/lib/dashboard/redis-session-store";
-import { SignInThrottle } from "@/lib/dashboard/sign-in-throttle";
+import { MemorySessionStore, type SessionStore } from "@/lib/app-server/session-store";
+import { RedisSessionStore } from "@/lib/app-server/redis-session-store";
+import { SignInThrottle } from "@/lib/app-server/sign-in-throttle";
 import { logger } from "@/lib/logger";
 
 async function main(): Promise<void> {
@@ -47,7 +47,6 @@ async function main(): Promise<void> {
   const sessions = await sessionStore(config.redisUrl, log);
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
-  const declarationsLoaded = true;
 
   const { host, port } = listenAddress();
   const dev = process.env.NODE_ENV !== "production";
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
 
   // The port is bound first (PORT=0 picks one); requests that come while Next prepares get a 503.
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
-  const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, declarationsLoaded: () => declarationsLoaded, redisConfigured: !!config.redisUrl };
+  const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, redisConfigured: !!config.redisUrl };
   const server = createServer((req, res) => {
     // Security headers and this request's CSP nonce, on every answer below (Next's included).
     applySecurityHeaders(req, res, { production: !dev });

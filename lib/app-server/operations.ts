@@ -8,7 +8,6 @@ export interface ReadinessInputs {
   bus: EventBus;
   transport: EventsTransport | undefined;
   nextReady: () => boolean;
-  declarationsLoaded: () => boolean;
   redisConfigured: boolean;
 }
 
@@ -18,14 +17,13 @@ export function serveHealth(response: ServerResponse): void {
 }
 
 /**
- * `GET /readyz`: 200 when this instance should get traffic — Next prepared, the app's
- * declarations loaded, the transport accepting, Redis reachable when configured — else 503
- * saying which check failed.
+ * `GET /readyz`: 200 when this instance should get traffic — Next prepared, the transport
+ * accepting, Redis reachable when configured — else 503 saying which check failed. (The app's
+ * declarations need no check: server.ts loads them before it listens.)
  */
 export function serveReadiness(response: ServerResponse, inputs: ReadinessInputs): void {
   const checks: Record<string, { ok: boolean; detail?: string }> = {
     next: inputs.nextReady() ? { ok: true } : { ok: false, detail: "Next is still preparing" },
-    bus: inputs.declarationsLoaded() ? { ok: true } : { ok: false, detail: "the app's declarations are not loaded yet" },
   };
   if (inputs.transport) {
     checks.transport = inputs.transport.accepting ? { ok: true } : { ok: false, detail: "shutting down: not accepting connections" };

@@ -1,8 +1,8 @@
 import type { EventsConfig } from "@/lib/events/config";
 import type { EventsTransport } from "@/lib/events/server";
 import type { RefusalLog } from "@/lib/events/server/refusal-log";
-import type { SessionStore } from "@/lib/dashboard/session-store";
-import type { SignInThrottle } from "@/lib/dashboard/sign-in-throttle";
+import type { SessionStore } from "@/lib/app-server/session-store";
+import type { SignInThrottle } from "@/lib/app-server/sign-in-throttle";
 
 /** What server.ts started, for the pages and route handlers that Next compiles separately. */
 export interface AppRuntime {

@@ -1,5 +1,6 @@
+import "server-only";
 import { readDashboardSession } from "./session";
-import type { SessionStore } from "./session-store";
+import type { SessionStore } from "@/lib/app-server/session-store";
 
 /**
  * Who may see the dashboard:

@@ -1,4 +1,5 @@
-// Server only: what the dashboard page hands its client store (never import it from a Client Component).
+// Server only: what the dashboard page hands its client store (a Client Component importing it fails to build).
+import "server-only";
 import type { AppRuntime } from "@/lib/app-server/runtime";
 import { events } from "@/lib/events";
 import { createMonitorToken } from "@/lib/events/server/monitor-token";

@@ -1,4 +1,5 @@
-// Server only: reads the request's cookies and the running server (never import it from a Client Component).
+// Server only: reads the request's cookies and the running server (a Client Component importing it fails to build).
+import "server-only";
 import { cookies } from "next/headers";
 import { currentRuntime, type AppRuntime } from "@/lib/app-server/runtime";
 import { dashboardAccess, type AccessGrant } from "./access";

@@ -3,7 +3,7 @@ import { createMonitorToken } from "@/lib/events/server/monitor-token";
 import { dashboardAccess, refusalStatus } from "./access";
 import { isTokenFresh, monitorTokenExpiry } from "./monitor-token";
 import { createDashboardSession, readDashboardSession, SESSION_TTL_MS, tokensMatch } from "./session";
-import { MemorySessionStore } from "./session-store";
+import { MemorySessionStore } from "@/lib/app-server/session-store";
 
 const SECRET = "a-secret-key-for-tests";
 const TOKEN = "dashboard-token-0123456789";

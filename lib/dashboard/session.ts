@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { constantTimeEqual, fingerprint, signToken, verifyToken, type TokenSpec } from "@/lib/events/server/signed-token";
 

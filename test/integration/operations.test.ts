@@ -25,7 +25,7 @@ describe("health, readiness and metrics", () => {
     expect(await response.json()).toEqual({
       status: "ready",
       instance: expect.any(String),
-      checks: { next: { ok: true }, bus: { ok: true }, transport: { ok: true } },
+      checks: { next: { ok: true }, transport: { ok: true } },
     });
   });
 

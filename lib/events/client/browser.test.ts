@@ -7,7 +7,7 @@ import { waitFor } from "@/test/support/wait-for";
 import { NotFoundError } from "../shared/errors";
 import type { BrowserEventsApi } from "./browser";
 import type { EventManager } from "./event-manager";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 /** The injected events.js must stay small: every page downloads it. */
 const BUDGET_BYTES = 18 * 1024;

@@ -4,7 +4,7 @@ import { ConfigError, DisconnectedError } from "../shared/errors";
 import { SUBPROTOCOL } from "../protocol/frames";
 import { WebSocket } from "ws";
 import { EventManager } from "./event-manager";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 const harness = clientHarness();
 

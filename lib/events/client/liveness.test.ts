@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
 import { createLiveness } from "./liveness";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 describe("Liveness (fake timers)", () => {
   beforeEach(() => void vi.useFakeTimers());

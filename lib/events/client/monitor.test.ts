@@ -3,7 +3,7 @@ import { waitFor } from "@/test/support/wait-for";
 import { UnauthorizedError } from "../shared/errors";
 import type { TraceFrame } from "../protocol/frames";
 import type { Gap } from "./event-manager";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 const harness = clientHarness();
 

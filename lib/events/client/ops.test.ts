@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
 import { DisconnectedError, HandlerError, InvalidPayloadError, NotFoundError, TimeoutError } from "../shared/errors";
 import type { RequestOp } from "../protocol/frames";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 const harness = clientHarness();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
 import { ClosedError } from "../shared/errors";
 import { connectionRegistry, REGISTRY_KEY } from "./registry";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 const harness = clientHarness();
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { waitFor } from "@/test/support/wait-for";
 import { ForbiddenError, NotFoundError, TimeoutError } from "../shared/errors";
 import type { Gap } from "./event-manager";
-import { clientHarness } from "./test-harness";
+import { clientHarness } from "@/test/support/client-harness";
 
 const harness = clientHarness();
 

@@ -6,9 +6,9 @@
  */
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import type { WireErrorCode } from "../shared/errors";
-import { EVENTS_PATH, SUBPROTOCOL, type ClientOp, type EventFrame, type GapFrame, type ServerFrame } from "../protocol/frames";
-import { parseClientOp } from "../protocol/parse-op";
+import type { WireErrorCode } from "@/lib/events/shared/errors";
+import { EVENTS_PATH, SUBPROTOCOL, type ClientOp, type EventFrame, type GapFrame, type ServerFrame } from "@/lib/events/protocol/frames";
+import { parseClientOp } from "@/lib/events/protocol/parse-op";
 
 export interface TestServerOptions {
   /** The `heartbeat` the welcome announces, in ms. @default 60_000 (no pings during a test) */

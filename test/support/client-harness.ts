@@ -5,11 +5,11 @@
  */
 import { afterEach, expect } from "vitest";
 import { WebSocket } from "ws";
-import { EventManager } from "./event-manager";
-import type { EventManagerOptions } from "./options";
-import { connectionRegistry } from "./registry";
-import type { ConnectionState, StateDetail } from "./state";
-import { TestServer, type TestServerOptions } from "./test-server";
+import { EventManager } from "@/lib/events/client/event-manager";
+import type { EventManagerOptions } from "@/lib/events/client/options";
+import { connectionRegistry } from "@/lib/events/client/registry";
+import type { ConnectionState, StateDetail } from "@/lib/events/client/state";
+import { TestServer, type TestServerOptions } from "./client-test-server";
 
 export interface Harness {
   /** The server of the current test (started by `start`). */
