@@ -21,6 +21,13 @@ export interface BusAdapter {
    * instances, the event is also handed to them (internal ones too when they have `json`).
    */
   publish(name: string, json: string | undefined, internal: boolean): string | Promise<string>;
+  /**
+   * Runs `deliver` — this instance's delivery of an event it just published — in the name's id
+   * order: at once when every earlier event of the name has been delivered here, else once they
+   * have (with other instances, an event triggered elsewhere with a lower id may still be on its
+   * way). Returns a promise when it had to wait.
+   */
+  deliverInOrder(name: string, id: string, deliver: () => void): void | Promise<void>;
   /** The newest id of `name` and, when `since` is given, what came after it. */
   since(name: string, since: string | undefined): ReplayFrom | Promise<ReplayFrom>;
   /** Instances other than this one that have handlers for `query` (an empty list without peers). */
@@ -97,6 +104,11 @@ export class MemoryAdapter implements BusAdapter {
 
   publish(name: string, json: string | undefined, _internal?: boolean): string {
     return this.history.append(name, json);
+  }
+
+  /** One process: ids are given and delivered in the same order. */
+  deliverInOrder(_name: string, _id: string, deliver: () => void): void {
+    deliver();
   }
 
   since(name: string, since: string | undefined): ReplayFrom {

@@ -183,8 +183,17 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     }
     let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
     if (typeof id !== "string") id = await id;
-    const delivered = json === undefined ? 0 : this.#deliverToSinks(name, id, json);
-    const streamsDone = this.#streams.push(name, payload);
+    // Browsers and streams get events of one name in id order: on several instances, an event
+    // triggered elsewhere with a lower id may still be on its way here (the adapter waits for it).
+    let delivered = 0;
+    let streamsDone: ReturnType<StreamRegistry["push"]>;
+    const eventId = id;
+    const deliverHere = (): void => {
+      if (json !== undefined) delivered = this.#deliverToSinks(name, eventId, json);
+      streamsDone = this.#streams.push(name, payload);
+    };
+    const inOrder = this.#adapter.deliverInOrder(name, id, deliverHere);
+    if (inOrder) await inOrder;
     const handlers = declaration.handlers;
     const context: HandlerContext = { kind: "event", name, id, source, at };
     const outcome = runEventHandlers(this.#storage, handlers, payload, context, (handler, error) => this.#logHandlerFailure(context, handler, error));

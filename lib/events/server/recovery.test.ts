@@ -87,6 +87,7 @@ describe("a replay that takes time (history in Redis)", () => {
       get epoch() { return memory.epoch; },
       wantsTraces: false,
       publish: (name, json, internal) => memory.publish(name, json, internal),
+      deliverInOrder: (name, id, deliver) => memory.deliverInOrder(name, id, deliver),
       async since(name, since): Promise<ReplayFrom> {
         const replay = memory.since(name, since);
         fetching.resolve();
@@ -132,6 +133,7 @@ describe("subscribing again to a name the connection holds (history in Redis)", 
       get epoch() { return memory.epoch; },
       wantsTraces: false,
       publish: (name, json, internal) => memory.publish(name, json, internal),
+      deliverInOrder: (name, id, deliver) => memory.deliverInOrder(name, id, deliver),
       async since(name, since): Promise<ReplayFrom> {
         fetching.resolve();
         await gate.promise;

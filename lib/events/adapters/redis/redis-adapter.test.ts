@@ -54,6 +54,23 @@ describe("two instances on one Redis", () => {
     expect(ranOn).toEqual(["a"]);
   });
 
+  it("deliver every event of a name in id order on each instance, its own and the other's interleaved", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const per = 300;
+    // Both trigger at once, in bursts: each instance's own events would otherwise overtake the other's still in flight.
+    const burst = async (bus: EventBus) => {
+      for (let i = 0; i < per; i += 30) await Promise.all(Array.from({ length: 30 }, (_, k) => bus.trigger("model:created", { n: i + k })));
+    };
+    await Promise.all([burst(a.bus), burst(b.bus)]);
+    for (const side of [a, b]) {
+      await waitFor(() => side.delivered.length === 2 * per, "every event on each instance", 10_000);
+      const seqs = side.delivered.map((event) => Number(event.id.split("-").at(-1)));
+      // Redis keeps its sequence across this file's tests: the run starts wherever it stood.
+      expect(seqs).toEqual(Array.from({ length: 2 * per }, (_, index) => seqs[0]! + index));
+    }
+  });
+
   it("feed listen streams on every instance, internal events included, but never browsers with internal ones", async () => {
     const a = await instance("a");
     const b = await instance("b");

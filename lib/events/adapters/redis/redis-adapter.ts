@@ -68,6 +68,8 @@ export class RedisAdapter implements BusAdapter {
   /** Whether this instance has taken its place in the cluster (noted where every name stood before it first listened). */
   #joined = false;
   #ownRecent = new Map<string, Set<number>>();
+  /** This instance's own events between their id and their message, per name by seq (see deliverInOrder). */
+  #ownTurns = new Map<string, Map<number, OwnTurn>>();
   #chains = new Map<string, Promise<void>>();
   #unshared = new Map<string, number>();
   #wasReady = false;
@@ -174,6 +176,26 @@ export class RedisAdapter implements BusAdapter {
     return this.#fallback.publish(name, json);
   }
 
+  /**
+   * Every instance hears every event on one pub/sub channel, in id order, its own too; an event
+   * it triggered gets its id on another connection, so the id and the messages around it may
+   * arrive in either order. Either way the event takes its place in its name's order: a browser
+   * never gets id 7 before 6, so it never resumes past an event still on its way.
+   * - Every earlier event already heard (and its own message not yet): delivered at once.
+   * - Its own message heard first: it holds the name's later messages until the id is here.
+   * - Earlier events still on their way: it waits for its own message, which comes after them.
+   * Should a message or an id never come (a connection dropped), the wait ends after
+   * OWN_ORDER_WAIT_MS: late, never lost.
+   */
+  deliverInOrder(name: string, id: string, deliver: () => void): void | Promise<void> {
+    const parsed = parseEventId(id);
+    if (!parsed || parsed.epoch !== this.#epoch || !this.#listening) return deliver();
+    const turn = this.#ownTurns.get(name)?.get(parsed.seq);
+    if (turn) return turn.give(deliver);
+    if (parsed.seq <= (this.#lastSeen.get(name) ?? 0) + 1) return this.#inOrder(name, deliver);
+    return this.#turnOf(name, parsed.seq).give(deliver);
+  }
+
   async since(name: string, since: string | undefined): Promise<ReplayFrom> {
     const sinceId = since === undefined ? undefined : parseEventId(since);
     if (sinceId?.epoch === this.#fallback.epoch || this.#commands.status !== "ready") return this.#sinceLocally(name, since);
@@ -226,6 +248,7 @@ export class RedisAdapter implements BusAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#releaseOwnTurns();
     this.#peers.close();
     if (this.#commands.status === "ready") await this.#registry.stop();
     this.#commands.disconnect();
@@ -337,7 +360,8 @@ export class RedisAdapter implements BusAdapter {
     this.#lastSeen.set(name, Math.max(id.seq, last));
     const fetched = this.#fetchedUpTo.get(name) ?? 0;
     if (id.seq <= fetched) return; // a fetch from the stream has already accounted for it
-    if (message.origin === this.#options.instance) return; // delivered here when it was triggered
+    // Our own event: delivered when its id came, or waiting for this, its turn.
+    if (message.origin === this.#options.instance) return this.#ownMessage(name, id.seq);
     if (message.type === "gap") {
       const missed = id.seq - Math.max(first - 1, fetched);
       this.#inOrder(name, () => host.reportGap(name, missed));
@@ -368,7 +392,8 @@ export class RedisAdapter implements BusAdapter {
     for (const [entry, fields] of entries) {
       const seq = seqOfEntry(entry);
       inStream.add(seq);
-      if (!own?.has(seq)) host.deliverRemote(name, formatEventId(this.epoch, seq), fields[1] ?? "null", false);
+      if (own?.has(seq)) this.#ownTurns.get(name)?.get(seq)?.release();
+      else host.deliverRemote(name, formatEventId(this.epoch, seq), fields[1] ?? "null", false);
     }
     // This instance's own events were delivered here when triggered, stored or not (internal ones are not).
     let ownElsewhere = 0;
@@ -377,11 +402,40 @@ export class RedisAdapter implements BusAdapter {
     if (missing > 0) host.reportGap(name, missing);
   }
 
+  /** Our own event's message came: its turn in the name's order is now. */
+  #ownMessage(name: string, seq: number): void {
+    const turn = this.#ownTurns.get(name)?.get(seq);
+    // Its id came already and found everything before it heard: it was delivered then.
+    if (!turn && this.#ownRecent.get(name)?.has(seq)) return;
+    // Its delivery runs here, in order, once its id has come (now, or when it does).
+    const due = turn ?? this.#turnOf(name, seq);
+    this.#inOrder(name, () => due.due());
+  }
+
+  #turnOf(name: string, seq: number): OwnTurn {
+    let turns = this.#ownTurns.get(name);
+    if (!turns) this.#ownTurns.set(name, (turns = new Map()));
+    let turn = turns.get(seq);
+    if (!turn) {
+      turn = new OwnTurn(() => {
+        turns.delete(seq);
+        if (turns.size === 0 && this.#ownTurns.get(name) === turns) this.#ownTurns.delete(name);
+      });
+      turns.set(seq, turn);
+    }
+    return turn;
+  }
+
+  /** Ends every own event's wait (a new history, or closing): late, but never lost. */
+  #releaseOwnTurns(): void {
+    for (const turns of [...this.#ownTurns.values()]) for (const turn of [...turns.values()]) turn.release();
+  }
+
   /**
    * Runs deliveries of one name one after another: a fetch of missed events must land before the
    * live events that follow it. Without a fetch pending, a delivery runs at once.
    */
-  #inOrder(name: string, step: () => void | Promise<void>): void {
+  #inOrder(name: string, step: () => void | Promise<void>): void | Promise<void> {
     const pending = this.#chains.get(name);
     if (!pending) {
       const result = step();
@@ -390,12 +444,13 @@ export class RedisAdapter implements BusAdapter {
         if (this.#chains.get(name) === chain) this.#chains.delete(name);
       });
       this.#chains.set(name, chain);
-      return;
+      return chain;
     }
     const chain = pending.then(step).finally(() => {
       if (this.#chains.get(name) === chain) this.#chains.delete(name);
     });
     this.#chains.set(name, chain);
+    return chain;
   }
 
   /**
@@ -409,6 +464,7 @@ export class RedisAdapter implements BusAdapter {
       this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data was lost): ids before it cannot be replayed");
     }
     this.#epoch = epoch;
+    this.#releaseOwnTurns();
     this.#lastSeen.clear();
     this.#fetchedUpTo.clear();
     this.#ownRecent.clear();
@@ -426,6 +482,66 @@ export class RedisAdapter implements BusAdapter {
 
   #sinceLocally(name: string, since: string | undefined): ReplayFrom {
     return this.#fallback.since(name, since);
+  }
+}
+
+/** How long an own event's id and its message wait for each other before it is delivered anyway. */
+const OWN_ORDER_WAIT_MS = 2_000;
+
+/**
+ * One own event whose id (from the publish) and message (from pub/sub) wait for each other: its
+ * delivery (`give`) and its place in the name's order (`due`) meet, and whichever comes second
+ * runs it. A timer ends the wait for the other.
+ */
+class OwnTurn {
+  state: "waiting" | "done" = "waiting";
+  #deliver: (() => void) | undefined;
+  #isDue = false;
+  #settled: Promise<void>;
+  #settle!: () => void;
+  #timer: NodeJS.Timeout;
+
+  constructor(private readonly forget: () => void) {
+    this.#settled = new Promise((resolve) => (this.#settle = resolve));
+    this.#timer = setTimeout(() => this.release(), OWN_ORDER_WAIT_MS);
+    this.#timer.unref();
+  }
+
+  /** The event's delivery (its id came): runs when it is due; resolves once it ran. */
+  give(deliver: () => void): Promise<void> {
+    this.#deliver = deliver;
+    if (this.#isDue) this.#run();
+    return this.#settled;
+  }
+
+  /** Its place in the name's order came: runs it if its delivery is here; resolves once it ran. */
+  due(): Promise<void> {
+    this.#isDue = true;
+    if (this.#deliver) this.#run();
+    return this.#settled;
+  }
+
+  /** Ends the wait, whatever came: the delivery runs if it is here. */
+  release(): void {
+    if (this.#deliver && this.state === "waiting") return this.#run();
+    this.end();
+  }
+
+  end(): void {
+    if (this.state === "done") return;
+    this.state = "done";
+    clearTimeout(this.#timer);
+    this.forget();
+    this.#settle();
+  }
+
+  #run(): void {
+    if (this.state !== "waiting") return;
+    try {
+      this.#deliver!();
+    } finally {
+      this.end();
+    }
   }
 }
 
