@@ -30,7 +30,7 @@ export type {
 } from "./core/declarations";
 export { EventStream, STREAM_OVERFLOW_POLICIES } from "./core/event-stream";
 export type { ModuleReloads, ReloadOutcome, RemovedHandler } from "./core/module-evaluations";
-export { nodeModuleLocator, projectPath } from "./core/stack-frames";
+export { isNodeModuleRunner, nodeModuleLocator, projectPath } from "./core/stack-frames";
 export type { ModuleLocator, StackFrame } from "./core/stack-frames";
 export type { ListenOptions, StreamOverflow } from "./core/event-stream";
 export * from "./shared/errors";

@@ -115,7 +115,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     name: N,
     options?: DeclareOptions<S>,
   ): Signal<N, PayloadOf<E, N, S>> {
-    this.#declarations.declare(name, "event", options, this.#owner(this.createSignal));
+    this.#register(this.createSignal, (owner) => this.#declarations.declare(name, "event", options, owner));
     return {
       name,
       trigger: (...args) => this.#trigger(name, args[0], undefined),
@@ -129,7 +129,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
    * @example events.createQuery("report:summary", { internal: false })
    */
   createQuery<N extends keyof Q & string>(name: N, options?: DeclareOptions): void {
-    this.#declarations.declare(name, "query", options, this.#owner(this.createQuery));
+    this.#register(this.createQuery, (owner) => this.#declarations.declare(name, "query", options, owner));
   }
 
   /**
@@ -141,9 +141,10 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const owner = this.#owner(this.event);
-    const declaration = this.#declarations.declare(name, "event", options, owner);
-    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    return this.#register(this.event, (owner) => {
+      const declaration = this.#declarations.declare(name, "event", options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    });
   }
 
   /**
@@ -155,9 +156,10 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const owner = this.#owner(this.query);
-    const declaration = this.#declarations.declare(name, "query", options, owner);
-    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    return this.#register(this.query, (owner) => {
+      const declaration = this.#declarations.declare(name, "query", options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    });
   }
 
   // ── development ──────────────────────────────────────────────────────────
@@ -190,9 +192,20 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     return modules;
   }
 
-  /** The module evaluation making this registration (the caller of `method`), when modules are tracked. */
-  #owner(method: (...args: never[]) => unknown): Owner | undefined {
-    return this.#modules?.owner(method);
+  /**
+   * Runs a declaration or registration with its owner: the module evaluation making it (found
+   * above `method` on the stack), when modules are tracked. An evaluation that a refused
+   * registration breaks removes nothing when it ends: the module's previous handlers stay.
+   */
+  #register<T>(method: (...args: never[]) => unknown, register: (owner: Owner | undefined) => T): T {
+    const owner = this.#modules?.owner(method);
+    if (!owner) return register(undefined);
+    try {
+      return register(owner);
+    } catch (error) {
+      this.#modules!.fail(owner);
+      throw error;
+    }
   }
 
   // ── triggering ───────────────────────────────────────────────────────────

@@ -196,6 +196,16 @@ describe("declarations made while a module evaluates (development)", () => {
     );
   });
 
+  it("leave the module's handlers in place when its new evaluation is refused (a conflict): the fixed file replaces them", async () => {
+    const { bus, evaluate } = trackedBus();
+    await evaluate("events/models.ts", () => bus.createSignal("model:created", { internal: false }));
+    await evaluate("app/api/x/route.ts", () => bus.event("model:created", function routeSideHandler(_) {}));
+    await expect(evaluate("app/api/x/route.ts", () => bus.createSignal("model:created", { internal: true }))).rejects.toThrow(ConflictError);
+    expect(handlersOf(bus, "model:created")).toBe(1);
+    await evaluate("app/api/x/route.ts", () => bus.event("model:created", function routeSideHandler(_) {}));
+    expect(handlersOf(bus, "model:created")).toBe(1);
+  });
+
   it("cannot change kind on a reload: the conflict asks for a restart", async () => {
     const { bus, evaluate } = trackedBus();
     await evaluate("events/models.ts", () => bus.createSignal("model:count"));

@@ -10,6 +10,8 @@ export interface Owner {
 
 interface Evaluation extends Owner {
   open: boolean;
+  /** A registration of this evaluation was refused (a conflict): it removes nothing when it ends. */
+  failed: boolean;
   /** Handlers registered so far per name: the next one's place in the module. */
   readonly places: Map<string, number>;
 }
@@ -47,7 +49,13 @@ export type Sweep = (module: string, before: number) => RemovedHandler[];
  * registers is swept when it ends.
  *
  * An evaluation ends with the turn of the event loop it started in (a module's top level runs in
- * one go), or, for modules reloaded through `reevaluate`, when that reload's import settles.
+ * one go), or, for modules reloaded through `reevaluate`, when that reload's import settles. One
+ * that failed (a refused registration, a reload that threw) removes nothing: the handlers it did
+ * not get to register again keep their previous code until the next evaluation.
+ *
+ * What cannot be seen: a module's new evaluation that registers and declares nothing at all (every
+ * handler deleted from a route file). Its handlers stay until the module registers again or the
+ * server restarts; for `reevaluate`d modules it is seen (they are all evaluated).
  */
 export class ModuleEvaluations implements ModuleReloads {
   readonly #locate: ModuleLocator;
@@ -93,6 +101,11 @@ export class ModuleEvaluations implements ModuleReloads {
     return place;
   }
 
+  /** A registration of the owner's evaluation was refused: when it ends, it removes nothing. */
+  fail(owner: Owner): void {
+    (owner as Evaluation).failed = true;
+  }
+
   /** The owner's module is being evaluated again: what it registered is about to be replaced. */
   isSuperseded(owner: Owner): boolean {
     const latest = this.#latest.get(owner.module);
@@ -131,14 +144,14 @@ export class ModuleEvaluations implements ModuleReloads {
   }
 
   #open(module: string): Evaluation {
-    const evaluation: Evaluation = { module, evaluation: ++this.#seq, open: true, places: new Map() };
+    const evaluation: Evaluation = { module, evaluation: ++this.#seq, open: true, failed: false, places: new Map() };
     this.#latest.set(module, evaluation);
     return evaluation;
   }
 
   #close(evaluation: Evaluation): RemovedHandler[] {
     evaluation.open = false;
-    if (this.#latest.get(evaluation.module) !== evaluation) return [];
+    if (evaluation.failed || this.#latest.get(evaluation.module) !== evaluation) return [];
     return this.#sweep(evaluation.module, evaluation.evaluation);
   }
 }

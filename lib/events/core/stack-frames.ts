@@ -53,7 +53,7 @@ export function callerFrames(skip: (...args: never[]) => unknown): StackFrame[] 
 export function nodeModuleLocator(root: string): ModuleLocator {
   return (frames) => {
     for (let i = 0; i + 1 < frames.length; i++) {
-      if (!runsModule(frames[i + 1]!)) continue;
+      if (!isNodeModuleRunner(frames[i + 1]!)) continue;
       const file = frames[i]!.file;
       return file ? projectPath(file, root) : undefined;
     }
@@ -61,7 +61,8 @@ export function nodeModuleLocator(root: string): ModuleLocator {
   };
 }
 
-function runsModule(frame: StackFrame): boolean {
+/** Node's loader running a module's top level (the frame right below it is that top level). */
+export function isNodeModuleRunner(frame: StackFrame): boolean {
   return frame.file === "node:internal/modules/esm/module_job" || (frame.file === "node:internal/modules/cjs/loader" && frame.fn === "Module._compile");
 }
 
