@@ -13,6 +13,7 @@ import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
 import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
 import { hostRule } from "@/lib/app-server/allowed-hosts";
 import { stampClientAddress } from "@/lib/app-server/client-address";
+import { startDevReload } from "@/lib/app-server/dev-reload";
 import { buildClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { fileLimitWarning } from "@/lib/app-server/fd-limit";
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
     );
   }
   const sessions = await sessionStore(config.redisUrl, log);
+  // Development: handlers follow their files (events/ is watched and re-imported, route files are
+  // re-run by Next); from before the first import, so that every registration has its module.
+  if (process.env.NODE_ENV !== "production") startDevReload({ bus: events, root: import.meta.dirname, logger: log });
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
   const declarationsLoaded = true;
