@@ -24,19 +24,26 @@ export interface AppServer {
 
 export interface StartOptions {
   env?: Record<string, string>;
+  /** The project folder to serve (a copy, say: see project-copy.ts). @default the repository */
+  cwd?: string;
   /** @default a fresh temporary SQLite file */
   databasePath?: string;
   timeoutMs?: number;
 }
 
-/** Starts `server.ts` against the production build on a free port, in its own process group. */
+/**
+ * Starts `server.ts` on a free port, in its own process group: against the production build, or
+ * the development server with `env: { NODE_ENV: "development" }`.
+ */
 export async function startAppServer(options: StartOptions = {}): Promise<AppServer> {
-  if (!existsSync(join(ROOT, ".next", "BUILD_ID"))) {
+  const cwd = options.cwd ?? ROOT;
+  const production = (options.env?.NODE_ENV ?? "production") === "production";
+  if (production && !existsSync(join(cwd, ".next", "BUILD_ID"))) {
     throw new Error("No production build in .next/: run `npm run build` first (`npm test` does it before these tests)");
   }
   const databasePath = options.databasePath ?? join(mkdtempSync(join(tmpdir(), "wf-db-")), "app.db");
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    cwd: ROOT,
+    cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
