@@ -165,6 +165,16 @@ describe("hot reload under the development server", () => {
     expect(records.find((record) => record.handler === "routeSideHandler")?.version).toBe("v12");
   }, 150_000);
 
+  it("a save that breaks events/models.ts is logged and changes nothing; the fixed file reloads", async () => {
+    const failures = () => server.records().filter((record) => typeof record.msg === "string" && record.msg.startsWith("Reloading events/ failed")).length;
+    const good = copy.read("events/models.ts");
+    copy.write("events/models.ts", `${good}\nexport const broken = ;\n`);
+    await waitFor(() => failures() === 1, "the failed reload", 15_000);
+    const { records } = await trigger("while-broken");
+    expect(records.map((record) => record.handler ?? record.msg).sort()).toEqual([expect.stringMatching(/^A model arrived \(save 12\): /), "routeSideHandler"]);
+    await editEvents("events/models.ts", () => good);
+  });
+
   it("after a handler is deleted from events/models.ts, it no longer runs and the reload says it was removed", async () => {
     const reload = await editEvents("events/models.ts", (text) =>
       text.replace(/\/\/ A server-side reaction[\s\S]*?\n\}\);\n/, "// (the reaction was deleted)\n"),
