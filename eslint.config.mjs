@@ -21,7 +21,7 @@ const fence = (folder, forbidden, message, types = "forbidden") => ({
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
-  globalIgnores([".next/**", "dist/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "public/events.js", "bench/results/**"]),
+  globalIgnores([".next/**", "dist/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "public/events.js", "bench/results/**", ".dev-copies/**"]),
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -15,6 +15,7 @@ import { hostRule } from "@/lib/app-server/allowed-hosts";
 import { stampClientAddress } from "@/lib/app-server/client-address";
 import { appRoot } from "@/lib/app-server/app-root";
 import { bundleClient, clientBundleOf, loadBuiltClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
+import { startDevReload } from "@/lib/app-server/dev-reload";
 import { announceClientScript, CLIENT_SCRIPT_PATH } from "@/lib/app-server/client-script";
 import { fileLimitWarning } from "@/lib/app-server/fd-limit";
 import { listenAddress } from "@/lib/app-server/listen-address";
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
     );
   }
   const sessions = await sessionStore(config.redisUrl, log);
+  // Development: handlers follow their files (events/ is watched and re-imported, route files are
+  // re-run by Next); from before the first import, so that every registration has its module.
+  if (process.env.NODE_ENV !== "production") startDevReload({ bus: events, root, logger: log });
   // The app's declarations exist before anything can trigger.
   await import("./events/index");
 

@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     // Playwright's specs live in e2e/ and must never be collected here.
-    exclude: ["e2e/**", "node_modules/**", ".next/**"],
+    exclude: ["e2e/**", "node_modules/**", ".next/**", ".dev-copies/**"],
     projects: [
       {
         extends: true,

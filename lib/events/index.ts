@@ -29,6 +29,9 @@ export type {
   Kind,
 } from "./core/declarations";
 export { EventStream, STREAM_OVERFLOW_POLICIES } from "./core/event-stream";
+export type { ModuleReloads, ReloadOutcome, RemovedHandler } from "./core/module-evaluations";
+export { isNodeModuleRunner, nodeModuleLocator, projectPath } from "./core/stack-frames";
+export type { ModuleLocator, StackFrame } from "./core/stack-frames";
 export type { ListenOptions, StreamOverflow } from "./core/event-stream";
 export * from "./shared/errors";
 export type { Logger } from "./core/logger";

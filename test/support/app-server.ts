@@ -24,6 +24,8 @@ export interface AppServer {
 
 export interface StartOptions {
   env?: Record<string, string>;
+  /** The project folder to serve (a copy, say: see project-copy.ts). @default the repository */
+  cwd?: string;
   /** @default a fresh temporary SQLite file */
   databasePath?: string;
   timeoutMs?: number;
@@ -31,17 +33,18 @@ export interface StartOptions {
 
 /**
  * Starts the production server (dist/server.js, as `npm start` does) on a free port, in its own
- * process group; with `NODE_ENV=development` in `env`, the development server (server.ts through tsx).
+ * process group; with `NODE_ENV=development` in `env`, the development server (server.ts through
+ * tsx, as `npm run dev` does).
  */
 export async function startAppServer(options: StartOptions = {}): Promise<AppServer> {
-  const development = options.env?.NODE_ENV === "development";
-  if (!development && !(existsSync(join(ROOT, ".next", "BUILD_ID")) && existsSync(join(ROOT, "dist", "server.js")))) {
+  const cwd = options.cwd ?? ROOT;
+  const production = (options.env?.NODE_ENV ?? "production") === "production";
+  if (production && !(existsSync(join(cwd, ".next", "BUILD_ID")) && existsSync(join(cwd, "dist", "server.js")))) {
     throw new Error("No production build in .next/ and dist/: run `npm run build` first (`npm test` does it before these tests)");
   }
   const databasePath = options.databasePath ?? join(mkdtempSync(join(tmpdir(), "wf-db-")), "app.db");
-  // Production runs what `npm start` runs, the compiled server; development runs the sources through tsx, as `npm run dev` does.
-  const child = spawn(process.execPath, development ? ["--import", "tsx", "server.ts"] : ["--enable-source-maps", "dist/server.js"], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, production ? ["--enable-source-maps", "dist/server.js"] : ["--import", "tsx", "server.ts"], {
+    cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -15,6 +15,8 @@ import {
 } from "./bus-types";
 import { Declarations, type Declaration, type DeclarationInfo, type DeclareOptions, type HandlerOptions, type Kind } from "./declarations";
 import { withDeadline } from "./deadline";
+import { ModuleEvaluations, type ModuleReloads, type Owner } from "./module-evaluations";
+import type { ModuleLocator } from "./stack-frames";
 import type { EventStream, ListenOptions } from "./event-stream";
 import { checkSize, toJsonText } from "./json-value";
 import { runEventHandlers } from "./run-handler";
@@ -64,6 +66,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   #unshareable = new Set<string>();
   /** What this instance shows in the cluster view besides its queries: whoever serves it says. */
   #status: () => InstanceStatus = () => ({});
+  /** Development only (`trackModules`): the evaluations of the modules that register. */
+  #modules: ModuleEvaluations | undefined;
 
   constructor(settings: Partial<BusSettings> = {}) {
     this.#settings = { ...DEFAULT_BUS_SETTINGS, instance: randomBytes(4).toString("hex"), ...settings };
@@ -111,7 +115,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     name: N,
     options?: DeclareOptions<S>,
   ): Signal<N, PayloadOf<E, N, S>> {
-    this.#declarations.declare(name, "event", options);
+    this.#register(this.createSignal, (owner) => this.#declarations.declare(name, "event", options, owner));
     return {
       name,
       trigger: (...args) => this.#trigger(name, args[0], undefined),
@@ -125,7 +129,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
    * @example events.createQuery("report:summary", { internal: false })
    */
   createQuery<N extends keyof Q & string>(name: N, options?: DeclareOptions): void {
-    this.#declarations.declare(name, "query", options);
+    this.#register(this.createQuery, (owner) => this.#declarations.declare(name, "query", options, owner));
   }
 
   /**
@@ -137,8 +141,10 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const declaration = this.#declarations.declare(name, "event", options);
-    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+    return this.#register(this.event, (owner) => {
+      const declaration = this.#declarations.declare(name, "event", options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    });
   }
 
   /**
@@ -150,8 +156,56 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     handler: H & ExactlyOneArgument<H>,
     options?: DeclareOptions & HandlerOptions,
   ): () => void {
-    const declaration = this.#declarations.declare(name, "query", options);
-    return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options);
+    return this.#register(this.query, (owner) => {
+      const declaration = this.#declarations.declare(name, "query", options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+    });
+  }
+
+  // ── development ──────────────────────────────────────────────────────────
+
+  /**
+   * Development: from now on, whatever a module declares and registers while it evaluates
+   * belongs to that module (`locate` finds it on the registering call's stack), and a handler is
+   * identified by its place in the module. When the module is evaluated again (Next re-runs an
+   * edited route; the dev server re-imports an edited file), what it registers replaces what it
+   * registered before, what it no longer registers is removed, and the module may re-declare its
+   * names with other flags. Never called in production, where nothing of this is computed.
+   * @returns `reevaluate`, for a dev server that re-imports modules itself
+   * @example
+   * const reloads = events.trackModules(nodeModuleLocator(process.cwd()));
+   * await import("./events/index.ts");
+   * // …after events/models.ts was saved:
+   * await reloads.reevaluate((module) => module.startsWith("events/"), () => import(`./events/index.ts?v=${Date.now()}`));
+   */
+  trackModules(locate: ModuleLocator): ModuleReloads {
+    if (this.#modules) return this.#modules;
+    const modules = new ModuleEvaluations(locate, (module, before) => {
+      const removed = this.#declarations.sweep(module, before);
+      for (const { name, label } of removed) {
+        this.#settings.logger.info({ event: name, handler: label, module }, `Removed handler ${label} of "${name}": ${module} no longer registers it`);
+      }
+      return removed;
+    });
+    this.#declarations.trackOwners(modules);
+    this.#modules = modules;
+    return modules;
+  }
+
+  /**
+   * Runs a declaration or registration with its owner: the module evaluation making it (found
+   * above `method` on the stack), when modules are tracked. An evaluation that a refused
+   * registration breaks removes nothing when it ends: the module's previous handlers stay.
+   */
+  #register<T>(method: (...args: never[]) => unknown, register: (owner: Owner | undefined) => T): T {
+    const owner = this.#modules?.owner(method);
+    if (!owner) return register(undefined);
+    try {
+      return register(owner);
+    } catch (error) {
+      this.#modules!.fail(owner);
+      throw error;
+    }
   }
 
   // ── triggering ───────────────────────────────────────────────────────────

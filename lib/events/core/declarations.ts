@@ -1,5 +1,6 @@
 import { didYouMean } from "./did-you-mean";
 import { BadRequestError, ConflictError, InvalidHandlerError, NotFoundError } from "../shared/errors";
+import type { Owner, RemovedHandler } from "./module-evaluations";
 import { isStandardSchema, toJsonSchema, type StandardSchemaV1 } from "./schema";
 
 export type Kind = "event" | "query";
@@ -51,7 +52,9 @@ export interface DeclareOptions<S extends StandardSchemaV1 | undefined = Standar
 export interface HandlerOptions {
   /**
    * Identifies this handler among the name's handlers. Registering the same key again replaces
-   * the handler instead of adding one. @default the handler's source text
+   * the handler instead of adding one. @default in development, for a handler registered while
+   * its module evaluates, its place in that module (the module's n-th handler of this name);
+   * otherwise the handler's source text
    */
   key?: string;
 }
@@ -61,6 +64,8 @@ export interface RegisteredHandler {
   /** For reports and logs: the function's name, or `handler #n`. */
   readonly label: string;
   readonly fn: (data: unknown) => unknown;
+  /** The module evaluation that registered it (development only). */
+  readonly owner?: Owner;
 }
 
 export interface Counters {
@@ -75,13 +80,16 @@ export interface Counters {
 export interface Declaration {
   readonly name: string;
   readonly kind: Kind;
-  readonly internal: boolean;
-  readonly singleton: boolean;
+  /** Changes only when the module that declared it is evaluated again with other flags (development). */
+  internal: boolean;
+  singleton: boolean;
   schema: StandardSchemaV1 | undefined;
   authorize: AuthorizeHook | undefined;
   description: string | undefined;
   handlers: RegisteredHandler[];
   readonly counters: Counters;
+  /** The module evaluation that declared it (development only): its next evaluation may re-declare it. */
+  owner: Owner | undefined;
 }
 
 /** One line of the registry snapshot (`events.snapshot()`, `describe`, the dashboard). */
@@ -98,12 +106,35 @@ export interface DeclarationInfo {
 
 const NAME_PATTERN = /^[A-Za-z0-9_.:\-/]{1,200}$/;
 
+/** What declarations ask of the module tracking (development): see `ModuleEvaluations`. */
+export interface OwnerTracking {
+  /** The owner's module is being evaluated again: its handlers are about to be replaced. */
+  isSuperseded(owner: Owner): boolean;
+  /** The place of the owner's next handler of `name` in its module (1, 2, …). */
+  place(owner: Owner, name: string): number;
+}
+
+const UNTRACKED: OwnerTracking = {
+  isSuperseded: () => false,
+  place: () => 1,
+};
+
 /** Every declared name, its flags and its handlers. Names share one namespace across kinds. */
 export class Declarations {
   #byName = new Map<string, Declaration>();
+  #tracking: OwnerTracking = UNTRACKED;
 
-  /** Declares `name`, or checks that an earlier declaration has the same kind and flags. */
-  declare(name: string, kind: Kind, options: DeclareOptions = {}): Declaration {
+  /** Development: registrations that come with an owner are identified by their place in it. */
+  trackOwners(tracking: OwnerTracking): void {
+    this.#tracking = tracking;
+  }
+
+  /**
+   * Declares `name`, or checks that an earlier declaration has the same kind and flags. `owner`
+   * (development) is the module evaluation declaring it: the module that declared a name may,
+   * when it is evaluated again, declare it anew with other flags.
+   */
+  declare(name: string, kind: Kind, options: DeclareOptions = {}, owner?: Owner): Declaration {
     validateName(name);
     if (options.schema !== undefined && !isStandardSchema(options.schema)) {
       throw new BadRequestError(`The schema of "${name}" is not a Standard Schema (zod 4, valibot, arktype…)`);
@@ -120,14 +151,18 @@ export class Declarations {
         description: options.description,
         handlers: [],
         counters: { count: 0, errors: 0, lastAt: null },
+        owner,
       };
       this.#byName.set(name, declaration);
       return declaration;
     }
+    if (owner && existing.owner?.module === owner.module && existing.owner.evaluation !== owner.evaluation) {
+      return this.#redeclare(existing, kind, options, owner);
+    }
     const wanted = { kind, internal: options.internal ?? existing.internal, singleton: options.singleton ?? existing.singleton };
     if (wanted.kind !== existing.kind || wanted.internal !== existing.internal || wanted.singleton !== existing.singleton) {
       throw new ConflictError(
-        `"${name}" is already declared as ${describeFlags(existing)}; it cannot be re-declared as ${describeFlags(wanted)}`,
+        `"${name}" is already declared as ${describeFlags(existing)}${inModule(existing.owner)}; it cannot be re-declared as ${describeFlags(wanted)}${inModule(owner)}`,
       );
     }
     // A module imported twice (or re-run by hot reload) declares again: its latest options win.
@@ -137,8 +172,38 @@ export class Declarations {
     return existing;
   }
 
-  /** Adds a handler; returns the function that removes it. */
-  addHandler(declaration: Declaration, fn: (data: unknown) => unknown, options: HandlerOptions = {}): () => void {
+  /**
+   * The module that declared `existing` is evaluated again (its file was saved): the declaration
+   * now reads as it would on a fresh start, flags included. Only a change of kind, or a
+   * singleton that other modules' handlers would break, needs a restart.
+   */
+  #redeclare(existing: Declaration, kind: Kind, options: DeclareOptions, owner: Owner): Declaration {
+    const wanted = { kind, internal: options.internal ?? true, singleton: options.singleton ?? kind === "query" };
+    if (kind !== existing.kind) {
+      throw new ConflictError(
+        `"${existing.name}" is declared as ${describeFlags(existing)}${inModule(existing.owner)}; its new evaluation declares it as ${describeFlags(wanted)}: an event cannot become a query (or the reverse) while the server runs, restart it`,
+      );
+    }
+    const live = existing.handlers.filter((handler) => !this.#isStale(handler));
+    if (wanted.singleton && live.length > 1) {
+      throw new ConflictError(
+        `"${existing.name}" cannot become a singleton ${kind}${inModule(owner)}: it has ${live.length} handlers (${live.map((handler) => handler.label).join(", ")})`,
+      );
+    }
+    existing.internal = wanted.internal;
+    existing.singleton = wanted.singleton;
+    existing.schema = options.schema;
+    existing.authorize = options.authorize;
+    existing.description = options.description;
+    existing.owner = owner;
+    return existing;
+  }
+
+  /**
+   * Adds a handler; returns the function that removes it. A handler with the key of one already
+   * there replaces it in place. `owner` (development) is the module evaluation registering it.
+   */
+  addHandler(declaration: Declaration, fn: (data: unknown) => unknown, options: HandlerOptions = {}, owner?: Owner): () => void {
     if (typeof fn !== "function") {
       throw new InvalidHandlerError(`The handler for "${declaration.name}" must be a function, got ${typeof fn}`);
     }
@@ -147,24 +212,42 @@ export class Declarations {
         `The handler for "${declaration.name}" takes ${fn.length} arguments; a handler takes exactly one: the ${declaration.kind}'s data`,
       );
     }
-    const key = options.key ?? fn.toString();
+    const key = options.key ?? (owner ? `${owner.module}#${this.#tracking.place(owner, declaration.name)}` : fn.toString());
     const label = fn.name || `handler #${declaration.handlers.length + 1}`;
-    const handler: RegisteredHandler = { key, label, fn };
+    const handler: RegisteredHandler = owner ? { key, label, fn, owner } : { key, label, fn };
     const index = declaration.handlers.findIndex((existing) => existing.key === key);
     if (index >= 0) {
       declaration.handlers = declaration.handlers.with(index, handler);
     } else {
-      if (declaration.singleton && declaration.handlers.length > 0) {
+      // A singleton's handler that its module is replacing right now does not count, and goes at once.
+      const kept = declaration.singleton ? declaration.handlers.filter((existing) => !this.#isStale(existing)) : declaration.handlers;
+      if (declaration.singleton && kept.length > 0) {
         throw new ConflictError(
-          `"${declaration.name}" is a singleton ${declaration.kind} and already has a handler (${declaration.handlers[0]!.label}); it takes no second one`,
+          `"${declaration.name}" is a singleton ${declaration.kind} and already has a handler (${kept[0]!.label}${inModule(kept[0]!.owner)}); it takes no second one`,
         );
       }
       // Copy-on-write: a trigger that is iterating keeps the list it started with.
-      declaration.handlers = [...declaration.handlers, handler];
+      declaration.handlers = [...kept, handler];
     }
     return () => {
       declaration.handlers = declaration.handlers.filter((existing) => existing !== handler);
     };
+  }
+
+  /** Removes the handlers `module` registered in evaluations older than `before`; returns them. */
+  sweep(module: string, before: number): RemovedHandler[] {
+    const removed: RemovedHandler[] = [];
+    for (const declaration of this.#byName.values()) {
+      const stale = declaration.handlers.filter((handler) => handler.owner?.module === module && handler.owner.evaluation < before);
+      if (stale.length === 0) continue;
+      declaration.handlers = declaration.handlers.filter((handler) => !stale.includes(handler));
+      for (const handler of stale) removed.push({ name: declaration.name, label: handler.label, module });
+    }
+    return removed;
+  }
+
+  #isStale(handler: RegisteredHandler): boolean {
+    return handler.owner !== undefined && this.#tracking.isSuperseded(handler.owner);
   }
 
   get(name: string): Declaration | undefined {
@@ -213,6 +296,11 @@ function validateName(name: unknown): asserts name is string {
 
 function describeFlags(flags: { kind: Kind; internal: boolean; singleton: boolean }): string {
   return `${article(flags.kind)} { internal: ${flags.internal}, singleton: ${flags.singleton} }`;
+}
+
+/** ` in events/models.ts` when the module is known (development), else nothing. */
+function inModule(owner: Owner | undefined): string {
+  return owner ? ` in ${owner.module}` : "";
 }
 
 function article(kind: Kind): string {
