@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { runInNewContext, runInThisContext } from "node:vm";
-import { build } from "esbuild";
+import { gzipSync } from "node:zlib";
+import { bundleClient } from "@/lib/app-server/client-bundle";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { waitFor } from "@/test/support/wait-for";
@@ -9,29 +10,25 @@ import type { BrowserEventsApi } from "./browser";
 import type { EventManager } from "./event-manager";
 import { clientHarness } from "@/test/support/client-harness";
 
-/** The injected events.js must stay small: every page downloads it. */
-const BUDGET_BYTES = 18 * 1024;
+/**
+ * The injected events.js must stay small: every page downloads it. (18 KB until name patterns,
+ * presence and monitor renewal came: +1.8 KB minified, +0.65 KB gzipped.)
+ */
+const BUDGET_BYTES = 20 * 1024;
+/** What the network carries, with the gzip every server and proxy applies. */
+const GZIP_BUDGET_BYTES = 8 * 1024;
 
 let bundle: string;
 
 beforeAll(async () => {
-  // The same build server.ts runs (lib/app-server/client-bundle.ts), minified.
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./browser.ts", import.meta.url))],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2020",
-    minify: true,
-    write: false,
-    logLevel: "silent",
-  });
-  bundle = result.outputFiles[0]!.text;
+  // The same build `npm run build` makes (lib/app-server/client-bundle.ts), minified.
+  bundle = await bundleClient(fileURLToPath(new URL("../../..", import.meta.url)), true);
 });
 
 describe("the browser bundle", () => {
-  it(`builds to an IIFE under ${BUDGET_BYTES / 1024} KB minified`, () => {
+  it(`builds to an IIFE under ${BUDGET_BYTES / 1024} KB minified and ${GZIP_BUDGET_BYTES / 1024} KB gzipped`, () => {
     expect(bundle.length).toBeLessThan(BUDGET_BYTES);
+    expect(gzipSync(bundle).length).toBeLessThan(GZIP_BUDGET_BYTES);
   });
 
   it("contains no node: imports and no require", () => {

@@ -1,7 +1,8 @@
 import { BadRequestError, ClosedError } from "../shared/errors";
 import type { TriggerReport } from "../core/bus-types";
 import type { EventMap, PayloadArgs, QueryMap, RequestArgs, RequestResult } from "../core/types";
-import type { ClientOpType, EventFrame, GapFrame, OkFrame, OkResults, TraceFrame } from "../protocol/frames";
+import type { ClientOpType, EventFrame, GapFrame, JoinFrame, LeaveFrame, OkFrame, OkResults, PresenceMember, TraceFrame } from "../protocol/frames";
+import { isPattern, matchesPrefix } from "../protocol/name-pattern";
 import type { MonitorToken } from "./monitor-sessions";
 import { CLIENT_LIMITS, isPositiveMs, resolveOptions, type EventManagerOptions } from "./options";
 import type { OpFields } from "./pending-ops";
@@ -20,6 +21,19 @@ export interface EventMeta<N extends string = string> {
 
 export type ClientEventHandler<T = unknown, N extends string = string> = (data: T, meta: EventMeta<N>) => unknown;
 
+/** A name pattern: a name whose last segment is `*` (`model:*`, `order:eu:*`), or `*` alone. */
+export type NamePattern = `${string}*`;
+/** The names of `E` that pattern `P` matches. */
+export type MatchingNames<E, P extends string> = P extends `${infer Prefix}*` ? Extract<keyof E & string, `${Prefix}${string}`> : never;
+/** What `subscribe` and `registerHandler` take: an event name, or a pattern. */
+export type Subscribable<E> = (keyof E & string) | NamePattern;
+/** The concrete names an event of `K` (a name or a pattern) can have. */
+export type NamesOf<E, K extends string> = K extends NamePattern ? MatchingNames<E, K> : K;
+/** The payload an event of `K` carries: for a pattern, any of its names'. */
+export type PayloadOfKey<E, K extends string> = E[NamesOf<E, K> & keyof E];
+
+export type { PresenceMember };
+
 /** Events were lost for this client: its queue overflowed, or history could not replay them. */
 export interface Gap {
   /** The event name, or "*" for a monitor's trace records. */
@@ -33,7 +47,17 @@ export type GapListener = (gap: Gap) => void;
 export interface SubscribeOptions {
   /** Called for every gap in this name's stream, e.g. to refetch what the page shows. */
   onGap?(gap: Gap): void;
+  /**
+   * Presence-tracked events only: also hear who comes and goes (onJoin and onLeave imply it).
+   * The first calls come right after the subscribe, one per member already there.
+   */
+  presence?: boolean;
+  onJoin?(member: PresenceMember): void;
+  onLeave?(member: PresenceMember): void;
 }
+
+/** Who is subscribed to a presence-tracked event (at most 1,000 listed; `truncated` beyond). */
+export type PresenceResult = OkResults["presence"];
 
 export interface ClientRequestOptions {
   /** ms; sent to the server (which may cap it), and enforced locally with a small grace. @default requestTimeout */
@@ -65,6 +89,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   readonly #member: ConnectionMember;
   readonly #handlers = new Map<string, Set<ClientEventHandler>>();
   readonly #gapCallbacks = new Map<string, Set<GapListener>>();
+  readonly #presenceCallbacks = new Map<string, Set<Pick<SubscribeOptions, "onJoin" | "onLeave">>>();
   readonly #gapListeners = new Set<GapListener>();
   readonly #stateListeners = new Set<StateListener>();
   #closed = false;
@@ -78,6 +103,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
       onState: (state, detail) => this.#emitState(state, detail),
       onEvent: (frame) => this.#deliver(frame),
       onGap: (frame) => this.#gap(frame),
+      onPresence: (frame) => this.#presence(frame),
     };
     this.#connection = acquireConnection(connection);
     this.#connection.join(this.#member);
@@ -108,19 +134,42 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   }
 
   /**
-   * Subscribes this manager to a public event. Resolves once the server accepted it (at once when
+   * Subscribes this manager to a public event, or to every public event a pattern matches
+   * (`model:*`: names declared later too). Resolves once the server accepted it (at once when
    * another manager of the page holds it already); rejects with the server's error, e.g.
-   * NotFoundError for an unknown or internal name. The subscription survives reconnects.
+   * NotFoundError for an unknown or internal name. The subscription survives reconnects, and
+   * resumes each name where it left off.
    * @example
    * await events.subscribe("model:created", { onGap: () => reloadModels() });
+   * await events.subscribe("model:*");
+   * await events.subscribe("room:lobby", { onJoin: (m) => add(m), onLeave: (m) => remove(m) });
    */
-  subscribe<N extends keyof E & string>(name: N, options: SubscribeOptions = {}): Promise<SubscribeResult> {
+  subscribe<K extends Subscribable<E>>(name: K, options: SubscribeOptions = {}): Promise<SubscribeResult> {
     if (this.#closed) return Promise.reject(closedError(`Subscribe "${name}"`));
-    const { onGap } = options;
+    const { onGap, onJoin, onLeave } = options;
+    const presence = options.presence === true || onJoin !== undefined || onLeave !== undefined;
+    if (presence && isPattern(name)) return Promise.reject(new BadRequestError(`Subscribe "${name}": presence is for one event name, not a pattern`));
     if (onGap) this.#gapCallbacks.set(name, (this.#gapCallbacks.get(name) ?? new Set()).add(onGap));
-    const subscribed = this.#connection.subscribe(name, this.#member, this.#timeout);
-    if (onGap) subscribed.catch(() => this.#gapCallbacks.get(name)?.delete(onGap));
+    const watcher = onJoin || onLeave ? { onJoin, onLeave } : undefined;
+    if (watcher) this.#presenceCallbacks.set(name, (this.#presenceCallbacks.get(name) ?? new Set()).add(watcher));
+    const subscribed = this.#connection.subscribe(name, this.#member, this.#timeout, presence);
+    subscribed.catch(() => {
+      if (onGap) this.#gapCallbacks.get(name)?.delete(onGap);
+      if (watcher) this.#presenceCallbacks.get(name)?.delete(watcher);
+    });
     return subscribed;
+  }
+
+  /**
+   * Who is subscribed to a presence-tracked public event now, on every instance: each member's
+   * connection id and what the server's `identify` hook said of it.
+   * @example
+   * const { count, members } = await events.presence("room:lobby");
+   */
+  async presence<N extends keyof E & string>(name: N): Promise<PresenceResult> {
+    const ok = await this.#call("presence", { event: name }, `Presence "${name}"`, this.#timeout);
+    const { type: _type, ref: _ref, ...result } = ok;
+    return result;
   }
 
   /**
@@ -129,20 +178,23 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * @example
    * await events.unsubscribe("model:created");
    */
-  async unsubscribe<N extends keyof E & string>(name: N): Promise<void> {
+  async unsubscribe<K extends Subscribable<E>>(name: K): Promise<void> {
     this.#gapCallbacks.delete(name);
+    this.#presenceCallbacks.delete(name);
     if (!this.#closed) this.#connection.unsubscribe(name, this.#member);
   }
 
   /**
-   * Runs `handler` for every event of `name` this manager receives. A handler that throws is
-   * reported on the console and does not stop the others.
+   * Runs `handler` for every event of `name` this manager receives — or, for a pattern, of every
+   * name it matches (`meta.event` says which). A name's handlers and its patterns' all run, each
+   * once per event. A handler that throws is reported on the console and does not stop the others.
    * @returns the function that removes the handler.
    * @example
    * const off = events.registerHandler("model:created", (model, { id }) => list.add(id, model));
+   * events.registerHandler("model:*", (data, { event }) => log(event, data));
    * off();
    */
-  registerHandler<N extends keyof E & string>(name: N, handler: ClientEventHandler<E[N], N>): () => void {
+  registerHandler<K extends Subscribable<E>>(name: K, handler: ClientEventHandler<PayloadOfKey<E, K>, NamesOf<E, K>>): () => void {
     const handlers = this.#handlers.get(name) ?? new Set();
     handlers.add(handler as unknown as ClientEventHandler);
     this.#handlers.set(name, handlers);
@@ -154,7 +206,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * @example
    * events.removeHandler("model:created", onModel);
    */
-  removeHandler<N extends keyof E & string>(name: N, handler: ClientEventHandler<E[N], N>): void {
+  removeHandler<K extends Subscribable<E>>(name: K, handler: ClientEventHandler<PayloadOfKey<E, K>, NamesOf<E, K>>): void {
     const handlers = this.#handlers.get(name);
     if (!handlers?.delete(handler as unknown as ClientEventHandler)) return;
     if (handlers.size === 0) this.#handlers.delete(name);
@@ -247,6 +299,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
     this.#connection.leave(this.#member, closedError);
     this.#handlers.clear();
     this.#gapCallbacks.clear();
+    this.#presenceCallbacks.clear();
     this.#gapListeners.clear();
     const listeners = [...this.#stateListeners];
     this.#stateListeners.clear();
@@ -263,20 +316,35 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
     for (const listener of [...this.#stateListeners]) callSafely("A state listener", () => listener(state, detail));
   }
 
+  /** The handlers of the event's name, then those of every pattern it matches. */
   #deliver(frame: EventFrame): void {
-    const handlers = this.#handlers.get(frame.event);
-    if (!handlers) return;
     const meta: EventMeta = { id: frame.id, event: frame.event };
-    for (const handler of [...handlers]) {
-      callSafely(`A handler of "${frame.event}"`, () => (handler as ClientEventHandler)(frame.data, meta));
+    for (const [key, handlers] of [...this.#handlers]) {
+      if (!covers(key, frame.event)) continue;
+      for (const handler of [...handlers]) callSafely(`A handler of "${key}"`, () => handler(frame.data, meta));
     }
   }
 
   #gap(frame: GapFrame): void {
     const gap: Gap = { event: frame.event, missed: frame.missed, reason: frame.reason };
-    for (const callback of [...(this.#gapCallbacks.get(frame.event) ?? [])]) callSafely(`A gap callback of "${frame.event}"`, () => callback(gap));
+    for (const [key, callbacks] of [...this.#gapCallbacks]) {
+      if (!covers(key, frame.event)) continue;
+      for (const callback of [...callbacks]) callSafely(`A gap callback of "${key}"`, () => callback(gap));
+    }
     for (const listener of [...this.#gapListeners]) callSafely("A gap listener", () => listener(gap));
   }
+
+  #presence(frame: JoinFrame | LeaveFrame): void {
+    for (const watcher of [...(this.#presenceCallbacks.get(frame.event) ?? [])]) {
+      const callback = frame.type === "join" ? watcher.onJoin : watcher.onLeave;
+      if (callback) callSafely(`A presence callback of "${frame.event}"`, () => callback(frame.member));
+    }
+  }
+}
+
+/** Whether a subscription key (a name, or a pattern) covers events of `name`. */
+function covers(key: string, name: string): boolean {
+  return key === name || (isPattern(key) && matchesPrefix(key.slice(0, -1), name));
 }
 
 function closedError(label: string): ClosedError {

@@ -42,8 +42,11 @@ export interface SharedConnection extends SubscriptionPort {
    * knows whether a retry is safe, so the client never resends an op by itself.
    */
   call<T extends ClientOpType>(type: T, fields: OpFields<T>, options: OpOptions): Promise<OkFrame<T>>;
-  /** Holds `name` for `member` (ref-counted across members); resolves once the server accepted it. */
-  subscribe(name: string, member: ConnectionMember, timeoutMs: number): Promise<SubscribeResult>;
+  /**
+   * Holds `name` (or a pattern) for `member` (ref-counted across members); resolves once the
+   * server accepted it. `presence`: the member also wants join and leave frames.
+   */
+  subscribe(name: string, member: ConnectionMember, timeoutMs: number, presence?: boolean): Promise<SubscribeResult>;
   /** Releases `name` for `member`; the socket's subscription ends when no member holds it. */
   unsubscribe(name: string, member: ConnectionMember): void;
   /**
@@ -110,9 +113,9 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
       if (op && (ready || (op.early && welcomed))) transmit(op);
       return promise as Promise<OkFrame<typeof type>>;
     },
-    subscribe(name, member, timeoutMs) {
+    subscribe(name, member, timeoutMs, presence) {
       if (state === "closed") return Promise.reject(closedError(`Subscribe "${name}"`));
-      return subscriptions.hold(name, member, timeoutMs);
+      return subscriptions.hold(name, member, timeoutMs, presence);
     },
     unsubscribe(name, member) {
       subscriptions.release(name, member);
@@ -162,6 +165,9 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
         return subscriptions.receive(frame);
       case "gap":
         return frame.event === "*" ? monitors.gap(frame) : subscriptions.gap(frame);
+      case "join":
+      case "leave":
+        return subscriptions.presence(frame);
       case "trace":
         return monitors.trace(frame);
       case "ok":

@@ -1,4 +1,5 @@
-import type { ClientOpType, EventFrame, GapFrame, OkFrame } from "../protocol/frames";
+import type { ClientOpType, EventFrame, GapFrame, JoinFrame, LeaveFrame, OkFrame } from "../protocol/frames";
+import { isPattern, matchesPrefix } from "../protocol/name-pattern";
 import { timeoutError, type OpFields, type OpOptions } from "./pending-ops";
 import { createRecentIds, type RecentIds } from "./recent-ids";
 import { reportProblem } from "./report";
@@ -7,6 +8,8 @@ import { reportProblem } from "./report";
 export interface SubscriptionMember {
   onEvent(frame: EventFrame): void;
   onGap(frame: GapFrame): void;
+  /** Someone joined or left a presence-tracked event this member subscribed to with presence. */
+  onPresence?(frame: JoinFrame | LeaveFrame): void;
 }
 
 /** How the table reaches the wire; the shared connection implements it. */
@@ -26,8 +29,12 @@ export type ErrorForOp = (label: string) => Error;
 
 /** The wire subscriptions of one shared connection. */
 export interface Subscriptions {
-  /** Adds `member` as a holder of `name`; resolves once the server has accepted the subscription. */
-  hold(name: string, member: SubscriptionMember, timeoutMs: number): Promise<SubscribeResult>;
+  /**
+   * Adds `member` as a holder of `name` (a name, or a pattern such as `model:*`); resolves once
+   * the server has accepted the subscription. `presence`: this holder also wants join and leave
+   * frames (presence-tracked names only).
+   */
+  hold(name: string, member: SubscriptionMember, timeoutMs: number, presence?: boolean): Promise<SubscribeResult>;
   /**
    * Removes `member` as a holder of `name`; the wire lets go when nobody holds it any more. A
    * subscribe of this member still waiting for its answer settles now: rejected with
@@ -42,10 +49,12 @@ export interface Subscriptions {
   disconnected(): void;
   /** The connection closed for good: every subscribe still waiting is rejected. */
   clear(reason: ErrorForOp): void;
-  /** Delivers an event to the holders of its name, once per id. */
+  /** Delivers an event to the holders of its name and of every pattern it matches: to each holder once, once per id. */
   receive(frame: EventFrame): void;
-  /** Tells the holders of a name that events were lost. */
+  /** Tells the holders of a name (and of its patterns) that events were lost. */
   gap(frame: GapFrame): void;
+  /** Hands a join or leave frame to the holders of its name that asked for presence. */
+  presence(frame: JoinFrame | LeaveFrame): void;
 }
 
 interface Waiter {
@@ -54,15 +63,21 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-/** One event name on the wire, shared by every manager of the connection that holds it. */
+/** One event name or pattern on the wire, shared by every manager of the connection that holds it. */
 interface Entry {
   readonly name: string;
+  /** For a pattern (`model:*`), what a name must start with (`model:`). */
+  readonly prefix: string | undefined;
   readonly holders: Set<SubscriptionMember>;
+  /** Holders that asked for join and leave frames (a name's only). */
+  readonly watchers: Set<SubscriptionMember>;
   /** What the server believes about this name on the current socket (or is being told). */
   status: "idle" | "subscribing" | "subscribed" | "unsubscribing";
-  /** The `since` of the next resubscribe. */
+  /** Whether the server sends this socket presence frames for it. */
+  presenceOnWire: boolean;
+  /** The `since` of the next resubscribe: the last id seen of the name, or (a pattern) of each name it matched. */
   lastId: string | undefined;
-  readonly recent: RecentIds;
+  readonly lastIds: Map<string, string>;
   /** `subscribe` calls waiting for the server's answer. */
   readonly waiters: Set<Waiter>;
 }
@@ -77,18 +92,33 @@ interface Entry {
  */
 export function createSubscriptions(port: SubscriptionPort, recentIds: number): Subscriptions {
   const entries = new Map<string, Entry>();
+  /** Recent ids per concrete name, shared by its entry and its patterns': an event is handled once. */
+  const recent = new Map<string, RecentIds>();
   /** Bumped on every disconnect: answers that arrive for an older socket are ignored. */
   let generation = 0;
 
+  /** The entries an event of `name` reaches: its own, and every pattern's that matches it. */
+  function entriesOf(name: string): Entry[] {
+    const found: Entry[] = [];
+    for (const entry of entries.values()) {
+      if (entry.holders.size > 0 && (entry.prefix === undefined ? entry.name === name : matchesPrefix(entry.prefix, name))) found.push(entry);
+    }
+    return found;
+  }
+
   const table: Subscriptions = {
-    hold(name, member, timeoutMs) {
+    hold(name, member, timeoutMs, presence = false) {
       let entry = entries.get(name);
       if (!entry) {
-        entry = { name, holders: new Set(), status: "idle", lastId: undefined, recent: createRecentIds(recentIds), waiters: new Set() };
+        const prefix = isPattern(name) ? name.slice(0, -1) : undefined;
+        entry = { name, prefix, holders: new Set(), watchers: new Set(), status: "idle", presenceOnWire: false, lastId: undefined, lastIds: new Map(), waiters: new Set() };
         entries.set(name, entry);
       }
       const isNewHolder = !entry.holders.has(member);
       entry.holders.add(member);
+      if (presence) entry.watchers.add(member);
+      // A holder that wants presence where the wire has none yet: subscribe again, asking for it.
+      if (entry.status === "subscribed" && presence && !entry.presenceOnWire) entry.status = "idle";
       if (entry.status === "subscribed") return Promise.resolve({});
       const { waiters } = entry;
       const answer = new Promise<SubscribeResult>((resolve, reject) => {
@@ -111,6 +141,7 @@ export function createSubscriptions(port: SubscriptionPort, recentIds: number): 
     release(name, member, cancelled) {
       const entry = entries.get(name);
       if (!entry?.holders.delete(member)) return;
+      entry.watchers.delete(member);
       for (const waiter of [...entry.waiters]) {
         if (waiter.member !== member) continue;
         entry.waiters.delete(waiter);
@@ -140,14 +171,26 @@ export function createSubscriptions(port: SubscriptionPort, recentIds: number): 
       entries.clear();
     },
     receive(frame) {
-      const entry = entries.get(frame.event);
-      if (!entry || entry.holders.size === 0 || !entry.recent.add(frame.id)) return;
-      entry.lastId = frame.id;
+      const reached = entriesOf(frame.event);
+      if (reached.length === 0) return;
+      let seen = recent.get(frame.event);
+      if (!seen) recent.set(frame.event, (seen = createRecentIds(recentIds)));
+      if (!seen.add(frame.id)) return;
+      const members = new Set<SubscriptionMember>();
+      for (const entry of reached) {
+        if (entry.prefix === undefined) entry.lastId = frame.id;
+        else entry.lastIds.set(frame.event, frame.id);
+        for (const member of entry.holders) members.add(member);
+      }
       // Members guard their own handlers (callSafely), so one manager's bug cannot stop the next.
-      for (const member of [...entry.holders]) member.onEvent(frame);
+      for (const member of members) member.onEvent(frame);
     },
     gap(frame) {
-      for (const member of [...(entries.get(frame.event)?.holders ?? [])]) member.onGap(frame);
+      const members = new Set(entriesOf(frame.event).flatMap((entry) => [...entry.holders]));
+      for (const member of members) member.onGap(frame);
+    },
+    presence(frame) {
+      for (const member of [...(entries.get(frame.event)?.watchers ?? [])]) member.onPresence?.(frame);
     },
   };
 
@@ -164,15 +207,27 @@ export function createSubscriptions(port: SubscriptionPort, recentIds: number): 
 
   function subscribe(entry: Entry): void {
     entry.status = "subscribing";
-    const fields = entry.lastId === undefined ? { event: entry.name } : { event: entry.name, since: entry.lastId };
+    const presence = entry.watchers.size > 0;
+    const since = entry.prefix === undefined ? entry.lastId : entry.lastIds.size > 0 ? Object.fromEntries(entry.lastIds) : undefined;
+    const fields = { event: entry.name, ...(since === undefined ? {} : { since }), ...(presence ? { presence } : {}) };
     const isCurrent = currentCheck(entry);
     port.call("subscribe", fields, { label: `Subscribe "${entry.name}"`, early: true }).then(
       (ok) => {
         if (!isCurrent()) return;
         entry.status = "subscribed";
+        entry.presenceOnWire = presence;
         // With no event seen yet, the newest id the server knows is where a reconnect resumes.
-        if (entry.lastId === undefined && typeof ok.last === "string") entry.lastId = ok.last;
-        const result: SubscribeResult = typeof ok.recovered === "boolean" ? { recovered: ok.recovered } : {};
+        let recovered: boolean | undefined;
+        if ("events" in ok) {
+          for (const matched of ok.events) {
+            if (!entry.lastIds.has(matched.event)) entry.lastIds.set(matched.event, matched.last);
+            if (typeof matched.recovered === "boolean") recovered = (recovered ?? true) && matched.recovered;
+          }
+        } else {
+          if (entry.lastId === undefined && typeof ok.last === "string") entry.lastId = ok.last;
+          if (typeof ok.recovered === "boolean") recovered = ok.recovered;
+        }
+        const result: SubscribeResult = recovered === undefined ? {} : { recovered };
         for (const waiter of entry.waiters) waiter.resolve(result);
         entry.waiters.clear();
         reconcile(entry);

@@ -8,6 +8,7 @@ import { EventManager, NotFoundError, type Gap, type StateDetail, type TriggerRe
 // Type aliases, not interfaces: an interface has no index signature, so it is not an EventMap.
 type Events = {
   "model:created": { id: number; value: string };
+  "model:deleted": { id: number };
   "cache:cleared": undefined;
 };
 type Queries = {
@@ -72,3 +73,20 @@ void new EventManager({ url: "ws://x/ws/events", WebSocket: globalThis.WebSocket
 // ── errors come from the Node-free module ──
 const error: unknown = undefined;
 if (error instanceof NotFoundError) void error.code;
+
+// ── patterns: a name whose last segment is *, typed by the names it matches ──
+void events.subscribe("model:*");
+void events.subscribe("*");
+events.registerHandler("model:*", (data, meta) => {
+  const name: "model:created" | "model:deleted" = meta.event;
+  const id: number = data.id;
+  // @ts-expect-error only model:created carries a value: a pattern's data is any of its names'
+  void data.value;
+  void [name, id];
+});
+events.registerHandler("*", (_data, meta) => {
+  const name: "model:created" | "model:deleted" | "cache:cleared" = meta.event;
+  void name;
+});
+// @ts-expect-error a pattern's * comes last
+void events.subscribe("model:*:x");

@@ -18,10 +18,20 @@ export type Ref = string | number;
 export interface SubscribeOp {
   type: "subscribe";
   ref: Ref;
+  /** An event name, or a name pattern (`model:*`, `*`): see name-pattern.ts. */
   event: string;
-  /** The last event id this client saw: the server replays what came after it. */
-  since?: string;
+  /**
+   * The last event id this client saw: the server replays what came after it. For a pattern,
+   * the last id seen of each concrete name (name → id); names it lacks are replayed from the start
+   * of their history (they appeared after the client subscribed).
+   */
+  since?: string | SinceByName;
+  /** Presence-tracked names only: also receive `join` and `leave` frames as others come and go. */
+  presence?: boolean;
 }
+
+/** A pattern subscription's recovery point: the last id seen of each concrete name. */
+export type SinceByName = Record<string, string>;
 export interface UnsubscribeOp {
   type: "unsubscribe";
   ref: Ref;
@@ -54,8 +64,14 @@ export interface MonitorOp {
   ref: Ref;
   token: string;
 }
+/** Who is subscribed to a presence-tracked event now. */
+export interface PresenceOp {
+  type: "presence";
+  ref: Ref;
+  event: string;
+}
 
-export type ClientOp = SubscribeOp | UnsubscribeOp | TriggerOp | RequestOp | DescribeOp | PingOp | MonitorOp;
+export type ClientOp = SubscribeOp | UnsubscribeOp | TriggerOp | RequestOp | DescribeOp | PingOp | MonitorOp | PresenceOp;
 export type ClientOpType = ClientOp["type"];
 
 // ── server → client ────────────────────────────────────────────────────────
@@ -84,6 +100,25 @@ export interface GapFrame {
   event: string;
   missed: number | null;
   reason: "overflow" | "history";
+}
+/** One member of a presence-tracked event: a connection, and what the app's `identify` hook said of it. */
+export interface PresenceMember {
+  /** The connection's id (as in its welcome). */
+  connection: string;
+  /** The hook's answer: JSON the app chose; absent for an anonymous connection. */
+  info?: Record<string, unknown>;
+}
+/** To a connection subscribed with `presence: true`: someone subscribed to the event. */
+export interface JoinFrame {
+  type: "join";
+  event: string;
+  member: PresenceMember;
+}
+/** …and someone left it (unsubscribed, disconnected, or their instance died). */
+export interface LeaveFrame {
+  type: "leave";
+  event: string;
+  member: PresenceMember;
 }
 export interface ErrorFrame {
   type: "error";
@@ -124,15 +159,7 @@ export interface TraceFrame {
 
 /** What each op's `ok` carries besides `type` and `ref`. */
 export interface OkResults {
-  subscribe: {
-    /** Only when `since` was given: true when every missed event follows, in order, before live ones. */
-    recovered?: boolean;
-    /**
-     * The id of the newest event of this name — before the first, the id of the history's start —
-     * so a client always has a `since` for its next subscribe and never misses events silently.
-     */
-    last: string;
-  };
+  subscribe: NameSubscribed | PatternSubscribed;
   unsubscribe: Record<never, never>;
   trigger: { id: string; handlers: number; failed: number; delivered: number };
   request: { data: unknown };
@@ -144,7 +171,28 @@ export interface OkResults {
    * the epoch, `expiresIn` in ms from now by the server's clock (what a client schedules by).
    */
   monitor: { instance: string; startedAt: number; expiresAt: number; expiresIn: number };
+  /** At most MAX_PRESENCE_MEMBERS members; `truncated` when there are more (`count` says how many). */
+  presence: { count: number; members: PresenceMember[]; truncated?: true };
 }
+
+/** A subscribe's answer for one name. */
+export interface NameSubscribed {
+  /** Only when `since` was given: true when every missed event follows, in order, before live ones. */
+  recovered?: boolean;
+  /**
+   * The id of the newest event of this name — before the first, the id of the history's start —
+   * so a client always has a `since` for its next subscribe and never misses events silently.
+   */
+  last: string;
+}
+
+/** A subscribe's answer for a pattern: each public name it matches now, with what a name's answer carries. */
+export interface PatternSubscribed {
+  events: (NameSubscribed & { event: string })[];
+}
+
+/** The most members a `presence` answer lists. */
+export const MAX_PRESENCE_MEMBERS = 1_000;
 
 export type OkFrame<T extends ClientOpType = ClientOpType> = { type: "ok"; ref: Ref } & OkResults[T];
 
@@ -163,6 +211,8 @@ export interface DescribedName {
   counters?: { count: number; errors: number; lastAt: number | null };
   /** Monitor sessions only: connections subscribed to it. */
   subscribers?: number;
+  /** Present (true) on presence-tracked events. */
+  presence?: true;
 }
 
 /** `degraded` while Redis is lost: an instance then delivers only to its own connections. */
@@ -188,7 +238,7 @@ export interface ClusterInfo {
   instances: WireInstance[];
 }
 
-export type ServerFrame = WelcomeFrame | EventFrame | GapFrame | OkFrame | ErrorFrame | TraceFrame;
+export type ServerFrame = WelcomeFrame | EventFrame | GapFrame | OkFrame | ErrorFrame | TraceFrame | JoinFrame | LeaveFrame;
 
 /** Names travel as 1–200 characters; longer ones are refused before any lookup. */
 export const MAX_NAME_LENGTH = 200;

@@ -1,10 +1,13 @@
-import { MAX_NAME_LENGTH, MAX_REF_LENGTH, type ClientOp, type ClientOpType, type Ref } from "./frames";
+import { MAX_NAME_LENGTH, MAX_REF_LENGTH, type ClientOp, type ClientOpType, type Ref, type SinceByName } from "./frames";
+import { isPattern, parsePattern } from "./name-pattern";
 
 /** What the server makes of one text frame: an op, or why it is not one (with its ref, when readable). */
 export type ParsedOp = { ok: true; op: ClientOp } | { ok: false; ref: Ref | null; message: string };
 
-const OP_TYPES: readonly ClientOpType[] = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor"];
+const OP_TYPES: readonly ClientOpType[] = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor", "presence"];
 const MAX_SINCE_LENGTH = 128;
+/** Names a pattern's `since` may list (a pattern matches at most this many names a client can have seen). */
+const MAX_SINCE_NAMES = 1_000;
 const MAX_TOKEN_LENGTH = 4096;
 const MAX_TIMEOUT_MS = 600_000;
 
@@ -29,22 +32,26 @@ export function parseClientOp(text: string): ParsedOp {
   if (typeof type !== "string") return fail(validRef, 'Missing "type": a string such as "subscribe"');
   switch (type) {
     case "subscribe": {
-      const event = readName(frame, "event");
+      const event = readSubscribable(frame);
       if (typeof event !== "string") return fail(validRef, event.problem);
-      const since = frame.since;
-      if (since === undefined || since === null) return ok({ type, ref: validRef, event });
-      if (typeof since !== "string" || since.length === 0 || since.length > MAX_SINCE_LENGTH) {
-        return fail(validRef, `"since" must be an event id (a string of 1–${MAX_SINCE_LENGTH} characters)`);
-      }
-      return ok({ type, ref: validRef, event, since });
+      const presence = frame.presence;
+      if (presence !== undefined && presence !== null && typeof presence !== "boolean") return fail(validRef, '"presence" must be true or false');
+      if (presence === true && isPattern(event)) return fail(validRef, '"presence" is for one event name, not a pattern');
+      const since = readSince(frame.since, isPattern(event));
+      if (typeof since === "object" && since !== null && "problem" in since) return fail(validRef, since.problem as string);
+      return ok({ type, ref: validRef, event, ...(since === undefined ? {} : { since: since as string | SinceByName }), ...(presence === true ? { presence } : {}) });
     }
     case "unsubscribe": {
-      const event = readName(frame, "event");
+      const event = readSubscribable(frame);
       return typeof event === "string" ? ok({ type, ref: validRef, event }) : fail(validRef, event.problem);
     }
     case "trigger": {
       const event = readName(frame, "event");
       return typeof event === "string" ? ok({ type, ref: validRef, event, data: frame.data }) : fail(validRef, event.problem);
+    }
+    case "presence": {
+      const event = readName(frame, "event");
+      return typeof event === "string" ? ok({ type, ref: validRef, event }) : fail(validRef, event.problem);
     }
     case "request": {
       const query = readName(frame, "query");
@@ -83,7 +90,31 @@ function readName(frame: Record<string, unknown>, field: "event" | "query"): str
   const name = frame[field];
   if (typeof name !== "string" || name.length === 0) return { problem: `Missing "${field}": the ${field} name, a non-empty string` };
   if (name.length > MAX_NAME_LENGTH) return { problem: `"${field}" is ${name.length} characters long; names have at most ${MAX_NAME_LENGTH}` };
+  if (isPattern(name)) return { problem: `"${field}" may not be a pattern (${JSON.stringify(name.slice(0, 60))}): only a subscribe may name one` };
   return name;
+}
+
+/** A subscribe's or unsubscribe's `event`: a name, or a valid pattern. */
+function readSubscribable(frame: Record<string, unknown>): string | { problem: string } {
+  const event = frame.event;
+  if (typeof event === "string" && isPattern(event) && event.length <= MAX_NAME_LENGTH) {
+    const check = parsePattern(event);
+    return check.ok ? event : { problem: check.problem };
+  }
+  return readName(frame, "event");
+}
+
+/** `since`: an id for a name; for a pattern, an object of name → id. */
+function readSince(since: unknown, pattern: boolean): string | SinceByName | undefined | { problem: string } {
+  if (since === undefined || since === null) return undefined;
+  const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_SINCE_LENGTH;
+  if (!pattern) return isId(since) ? since : { problem: `"since" must be an event id (a string of 1–${MAX_SINCE_LENGTH} characters)` };
+  const problem = { problem: `"since" of a pattern must be an object of event name → event id (at most ${MAX_SINCE_NAMES} names)` };
+  if (typeof since !== "object" || Array.isArray(since)) return problem;
+  const entries = Object.entries(since);
+  if (entries.length > MAX_SINCE_NAMES) return problem;
+  for (const [name, id] of entries) if (name.length === 0 || name.length > MAX_NAME_LENGTH || !isId(id)) return problem;
+  return Object.fromEntries(entries) as SinceByName;
 }
 
 function ok(op: ClientOp): ParsedOp {

@@ -265,6 +265,16 @@ export class Connection {
     if (this.#missed.size > 0 && this.#queue.size === 0) this.#sendGaps();
   }
 
+  /** Ends a hold and drops what it held (a pattern's name the authorize hook refused). */
+  discard(name: string): void {
+    this.#held.delete(name);
+  }
+
+  /** Whether events of `name` are being held back. */
+  holds(name: string): boolean {
+    return this.#held.has(name);
+  }
+
   /** Closes with `code`; a peer that does not complete the closing handshake within `graceMs` is cut off. */
   close(code: number, reason: string, graceMs = 5_000): void {
     if (this.#closing) return;

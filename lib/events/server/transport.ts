@@ -14,6 +14,7 @@ import { newCounters, type TransportCounters } from "./counters";
 import { eventFrame } from "./frames";
 import { InFlight } from "./in-flight";
 import { Monitors } from "./monitors";
+import { PatternGate } from "./pattern-gate";
 import { handleOp, type OpPort } from "./ops";
 import { TokenBucket } from "./rate-limiter";
 import { refuseUpgrade } from "./refuse-upgrade";
@@ -81,6 +82,7 @@ export class EventsTransport {
   #connections = new Set<Connection>();
   #subscribers = new SubscriberIndex();
   #monitors: Monitors;
+  #gate: PatternGate;
   #admission: Admission;
   #inFlight = new InFlight();
   #port: OpPort;
@@ -97,6 +99,7 @@ export class EventsTransport {
     this.refusals = options.refusals ?? new RefusalLog(this.#logger);
     this.#admission = new Admission(this.#config);
     this.#monitors = new Monitors(this.#bus, this.instance, this.#logger, options.isSessionLive);
+    this.#gate = new PatternGate(this.#logger);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -116,6 +119,7 @@ export class EventsTransport {
       counters: this.counters,
       subscribers: this.#subscribers,
       monitors: this.#monitors,
+      gate: this.#gate,
       server: { instance: this.instance, startedAt: this.startedAt },
     };
   }
@@ -252,19 +256,36 @@ export class EventsTransport {
     this.#monitors.forget(connection);
   }
 
-  /** The bus's sink: serialise the frame once and hand the same buffer to every subscriber. */
+  /**
+   * The bus's sink: serialise the frame once and hand the same buffer to every subscriber — by
+   * name, and by pattern (each connection once; for a pattern, only names its authorize hook
+   * admits: while a hook is still thinking, the connection's events of the name are held).
+   */
   #fanOut(name: string, id: string, json: string): number {
-    const subscribers = this.#subscribers.subscribersOf(name);
-    if (!subscribers || subscribers.size === 0) return 0;
+    const { byName, byPattern } = this.#subscribers.recipientsOf(name);
+    if ((byName?.size ?? 0) === 0 && byPattern.length === 0) return 0;
     const frame = eventFrame(name, id, json);
     let delivered = 0;
-    for (const connection of subscribers) if (connection.deliver(name, frame, id)) delivered++;
+    if (byName) for (const connection of byName) if (connection.deliver(name, frame, id)) delivered++;
+    if (byPattern.length > 0) {
+      const declaration = this.#bus.lookup(name, "event");
+      for (const connection of byPattern) {
+        const admitted = this.#gate.admits(connection, declaration);
+        if (admitted === false) continue;
+        if (admitted !== true && !connection.holds(name)) {
+          connection.hold(name);
+          void admitted.then((allowed) => (allowed ? connection.release(name, undefined) : connection.discard(name)));
+        }
+        if (connection.deliver(name, frame, id)) delivered++;
+      }
+    }
     this.counters.deliveries += delivered;
     return delivered;
   }
 
   #gap(name: string, missed: number | null): void {
-    for (const connection of this.#subscribers.subscribersOf(name) ?? []) {
+    const { byName, byPattern } = this.#subscribers.recipientsOf(name);
+    for (const connection of [...(byName ?? []), ...byPattern]) {
       this.counters.gaps.history++;
       connection.send({ type: "gap", event: name, missed, reason: "history" });
     }

@@ -72,38 +72,38 @@ function codedError<C extends ErrorCode>(code: C, name: string) {
 }
 
 /** A frame or an argument that cannot be read: unreadable JSON, unknown op, missing or mistyped field. */
-export class BadRequestError extends codedError("bad_request", "BadRequestError") {}
+export class BadRequestError extends /* @__PURE__ */ codedError("bad_request", "BadRequestError") {}
 /** No event or query of that name (or, to a browser, one that is internal). */
-export class NotFoundError extends codedError("not_found", "NotFoundError") {}
+export class NotFoundError extends /* @__PURE__ */ codedError("not_found", "NotFoundError") {}
 /** An authorization hook refused the action. */
-export class ForbiddenError extends codedError("forbidden", "ForbiddenError") {}
+export class ForbiddenError extends /* @__PURE__ */ codedError("forbidden", "ForbiddenError") {}
 /** The payload failed its declared schema, or cannot be sent as JSON. */
-export class InvalidPayloadError extends codedError("invalid_payload", "InvalidPayloadError") {
+export class InvalidPayloadError extends /* @__PURE__ */ codedError("invalid_payload", "InvalidPayloadError") {
   /** Where in the payload the first problem is, e.g. `["items", 2, "id"]`. */
   path: ReadonlyArray<PropertyKey> = [];
 }
 /** A request for a query with no handler registered. */
-export class NoHandlerError extends codedError("no_handler", "NoHandlerError") {}
+export class NoHandlerError extends /* @__PURE__ */ codedError("no_handler", "NoHandlerError") {}
 /** A query handler threw; `cause` holds the error (or an `AggregateError` of all of them). */
-export class HandlerError extends codedError("handler_error", "HandlerError") {}
+export class HandlerError extends /* @__PURE__ */ codedError("handler_error", "HandlerError") {}
 /** A request took longer than its timeout, or its `AbortSignal` fired. */
-export class TimeoutError extends codedError("timeout", "TimeoutError") {}
+export class TimeoutError extends /* @__PURE__ */ codedError("timeout", "TimeoutError") {}
 /** A frame or payload larger than `EVENTS_MAX_PAYLOAD`. */
-export class TooLargeError extends codedError("too_large", "TooLargeError") {}
+export class TooLargeError extends /* @__PURE__ */ codedError("too_large", "TooLargeError") {}
 /** A connection sent more ops than its rate limit allows. */
-export class RateLimitedError extends codedError("rate_limited", "RateLimitedError") {}
+export class RateLimitedError extends /* @__PURE__ */ codedError("rate_limited", "RateLimitedError") {}
 /** A monitor token that is missing, forged or expired. */
-export class UnauthorizedError extends codedError("unauthorized", "UnauthorizedError") {}
+export class UnauthorizedError extends /* @__PURE__ */ codedError("unauthorized", "UnauthorizedError") {}
 /** A name re-declared with other flags, or a second handler on a singleton. */
-export class ConflictError extends codedError("conflict", "ConflictError") {}
+export class ConflictError extends /* @__PURE__ */ codedError("conflict", "ConflictError") {}
 /** A handler that is not a function of exactly one argument. */
-export class InvalidHandlerError extends codedError("invalid_handler", "InvalidHandlerError") {}
+export class InvalidHandlerError extends /* @__PURE__ */ codedError("invalid_handler", "InvalidHandlerError") {}
 /** A configuration value that is missing or not allowed; the message names key, value and what is allowed. */
-export class ConfigError extends codedError("bad_config", "ConfigError") {}
+export class ConfigError extends /* @__PURE__ */ codedError("bad_config", "ConfigError") {}
 /** The connection dropped while a client request was pending. */
-export class DisconnectedError extends codedError("disconnected", "DisconnectedError") {}
+export class DisconnectedError extends /* @__PURE__ */ codedError("disconnected", "DisconnectedError") {}
 /** The client (or the bus) was closed. */
-export class ClosedError extends codedError("closed", "ClosedError") {}
+export class ClosedError extends /* @__PURE__ */ codedError("closed", "ClosedError") {}
 
 const WIRE_CODES: ReadonlySet<string> = new Set(WIRE_ERROR_CODES);
 

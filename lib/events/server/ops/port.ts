@@ -4,6 +4,7 @@ import type { EventsConfig } from "../../config/keys";
 import type { Connection } from "../connection";
 import type { TransportCounters } from "../counters";
 import type { Monitors } from "../monitors";
+import type { PatternGate } from "../pattern-gate";
 import type { SubscriberIndex } from "../subscriber-index";
 
 /** What op handling may use of the transport: its bus, its indexes and its settings, nothing else. */
@@ -14,6 +15,8 @@ export interface OpPort {
   readonly counters: TransportCounters;
   readonly subscribers: SubscriberIndex;
   readonly monitors: Monitors;
+  /** The authorize hooks' answers for names received through a pattern. */
+  readonly gate: PatternGate;
   /** This server, as a monitor's `ok` names it. */
   readonly server: { instance: string; startedAt: number };
 }

@@ -1,8 +1,10 @@
 import type { ReplayFrom } from "../../core/adapter";
 import type { SubscribeOp, UnsubscribeOp } from "../../protocol/frames";
-import { ForbiddenError } from "../../shared/errors";
 import type { Connection } from "../connection";
 import { eventFrame } from "../frames";
+import { isPattern } from "../../protocol/name-pattern";
+import { subscribePattern, unsubscribePattern } from "./subscribe-pattern";
+import { checkSubscriptionCap } from "./subscription-cap";
 import type { OpPort } from "./port";
 import { ok } from "./replies";
 import { authorize, lookup } from "./visibility";
@@ -13,6 +15,7 @@ import { authorize, lookup } from "./visibility";
  * client sees ok, then any gap, then the missed events, then live ones, each once.
  */
 export async function subscribe(port: OpPort, connection: Connection, op: SubscribeOp): Promise<void> {
+  if (isPattern(op.event)) return subscribePattern(port, connection, op);
   const declaration = lookup(port, connection, op.event, "event");
   checkSubscriptionCap(port, connection, op.event);
   const authorizing = authorize(port, connection, declaration, "subscribe");
@@ -30,7 +33,7 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
   connection.hold(op.event);
   let from: ReplayFrom;
   try {
-    from = await port.bus.adapter.since(op.event, op.since);
+    from = await port.bus.adapter.since(op.event, typeof op.since === "string" ? op.since : undefined);
   } catch (error) {
     connection.release(op.event, undefined);
     port.subscribers.remove(connection, op.event);
@@ -47,13 +50,8 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
 }
 
 export function unsubscribe(port: OpPort, connection: Connection, op: UnsubscribeOp): void {
+  if (isPattern(op.event)) return unsubscribePattern(port, connection, op);
   lookup(port, connection, op.event, "event");
   port.subscribers.remove(connection, op.event);
   ok(connection, op.ref, {});
-}
-
-function checkSubscriptionCap(port: OpPort, connection: Connection, name: string): void {
-  const held = port.subscribers.countOf(connection);
-  if (held < port.settings.maxSubscriptions || port.subscribers.has(connection, name)) return;
-  throw new ForbiddenError(`This connection already holds ${held} subscriptions, the most allowed (EVENTS_MAX_SUBSCRIPTIONS); unsubscribe from one first`);
 }
