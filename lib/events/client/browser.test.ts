@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { runInNewContext, runInThisContext } from "node:vm";
 import { gzipSync } from "node:zlib";
-import { bundleClient } from "@/lib/app-server/client-bundle";
+import { build } from "esbuild";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { waitFor } from "@/test/support/wait-for";
@@ -22,7 +22,18 @@ let bundle: string;
 
 beforeAll(async () => {
   // The same build `npm run build` makes (lib/app-server/client-bundle.ts), minified.
-  bundle = await bundleClient(fileURLToPath(new URL("../../..", import.meta.url)), true);
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL("./browser.ts", import.meta.url))],
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2020",
+    minify: true,
+    write: false,
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  bundle = result.outputFiles[0]!.text;
 });
 
 describe("the browser bundle", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_NAME_LENGTH, MAX_REF_LENGTH } from "./frames";
 import { parseClientOp } from "./parse-op";
 
-const OP_TYPES = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor"];
+const OP_TYPES = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor", "presence"];
 
 describe("parseClientOp under fuzzing", () => {
   it("never throws, and every op it accepts is well-formed", () => {
@@ -33,12 +33,28 @@ describe("parseClientOp under fuzzing", () => {
   });
 
   it("reads any valid op whatever the order and extra fields", () => {
+    // A name with a `*` is a pattern, which only a subscribe takes.
+    const name = fc.string({ minLength: 1, maxLength: 200 }).filter((text) => !text.includes("*"));
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 1, maxLength: 200 }), fc.jsonValue(), (ref, event, data) => {
+      fc.property(fc.string({ minLength: 1, maxLength: 64 }), name, fc.jsonValue(), (ref, event, data) => {
         const parsed = parseClientOp(JSON.stringify({ data, extra: true, event, ref, type: "trigger" }));
         expect(parsed).toEqual({ ok: true, op: { type: "trigger", ref, event, data: JSON.parse(JSON.stringify(data)) } });
       }),
       { numRuns: 500, seed: 11 },
+    );
+  });
+
+  it("refuses a trigger, a request or a presence op whose name holds a *, and any pattern but a last segment of *", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom("trigger", "request", "presence"), (before, after, type) => {
+        const name = `${before}*${after}`;
+        const field = type === "request" ? "query" : "event";
+        expect(parseClientOp(JSON.stringify({ type, ref: 1, [field]: name }))).toMatchObject({ ok: false });
+        const subscribed = parseClientOp(JSON.stringify({ type: "subscribe", ref: 1, event: name }));
+        const isPattern = after === "" && (before === "" || before.endsWith(":")) && /^[A-Za-z0-9_.:\-/]*$/.test(before);
+        expect(subscribed.ok).toBe(isPattern);
+      }),
+      { numRuns: 1_000, seed: 13 },
     );
   });
 });
