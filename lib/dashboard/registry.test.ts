@@ -8,6 +8,7 @@ const info = (name: string, overrides: Partial<DeclarationInfo> = {}): Declarati
   kind: "event",
   internal: true,
   singleton: false,
+  presence: false,
   handlers: 1,
   schema: null,
   description: null,

@@ -6,8 +6,8 @@ import { createDashboardStore, TRACE_CAPACITY, type Scheduler } from "./store";
 import { makeTrace } from "./test-traces";
 
 const declarations: DeclarationInfo[] = [
-  { name: "model:created", kind: "event", internal: false, singleton: false, handlers: 1, schema: null, description: null, counters: { count: 0, errors: 0, lastAt: null } },
-  { name: "model:count", kind: "query", internal: true, singleton: true, handlers: 1, schema: null, description: null, counters: { count: 0, errors: 0, lastAt: null } },
+  { name: "model:created", kind: "event", internal: false, singleton: false, presence: false, handlers: 1, schema: null, description: null, counters: { count: 0, errors: 0, lastAt: null } },
+  { name: "model:count", kind: "query", internal: true, singleton: true, presence: false, handlers: 1, schema: null, description: null, counters: { count: 0, errors: 0, lastAt: null } },
 ];
 
 /** Frames run only when the test says so; the clock moves only when the test says so. */

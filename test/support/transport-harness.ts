@@ -38,6 +38,8 @@ export interface Harness {
 
 export interface ConnectOptions {
   origin?: string;
+  /** Extra headers of the upgrade request (cookies, say, for an identify hook). */
+  headers?: Record<string, string>;
   protocols?: string[];
   /** Wait for the welcome frame. @default true */
   awaitWelcome?: boolean;
@@ -101,6 +103,7 @@ export class RawClient {
   static async open(url: string, options: ConnectOptions = {}): Promise<RawClient> {
     const ws = new WebSocket(url, options.protocols ?? [SUBPROTOCOL], {
       ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
       perMessageDeflate: false,
       autoPong: options.autoPong ?? true,
     });

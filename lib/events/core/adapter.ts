@@ -1,5 +1,6 @@
 import type { Settled } from "./bus-types";
 import { MemoryHistory, type Replay } from "./history";
+import type { PresenceChange, PresenceMember, PresencePort } from "./presence";
 import type { Source } from "./types";
 import type { TraceRecord } from "./trace";
 
@@ -8,7 +9,7 @@ import type { TraceRecord } from "./trace";
  * The in-memory adapter (the default) serves one process; the Redis adapter shares one bus
  * between several. The bus calls the adapter; the adapter calls back through `AdapterHost`.
  */
-export interface BusAdapter {
+export interface BusAdapter extends PresencePort {
   readonly kind: "memory" | "redis";
   /** Whether other instances are reachable now (`degraded` while Redis is lost). */
   readonly state: AdapterState;
@@ -81,6 +82,10 @@ export interface AdapterHost {
   answerPeer(query: string, data: unknown, timeoutMs: number, source: Source): Promise<Settled<unknown>[]>;
   /** A trace record from another instance, for this instance's monitors. */
   traceFromPeer(record: TraceRecord & { instance: string }): void;
+  /** A member joined or left a presence-tracked event on another instance (or that instance died). */
+  presenceChanged(name: string, change: PresenceChange, member: PresenceMember): void;
+  /** This instance's own members, to share again (Redis came back). */
+  localPresence(): { name: string; member: PresenceMember }[];
   /** This instance's figures for the cluster view. */
   describeSelf(): Omit<InstanceInfo, "id" | "seenAt" | "state" | "startedAt">;
 }
@@ -126,6 +131,13 @@ export class MemoryAdapter implements BusAdapter {
   }
 
   shareTrace(): void {}
+
+  /** One process: nobody else to tell, and no one else's members. */
+  sharePresence(): void {}
+
+  remotePresence(): readonly PresenceMember[] {
+    return [];
+  }
 
   instances(): InstanceInfo[] {
     if (!this.#host) return [];

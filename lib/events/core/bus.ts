@@ -24,6 +24,9 @@ import { StreamRegistry } from "./stream-registry";
 import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
 import { recordOutcome } from "./observation";
+import { PresenceHub, type PresenceList, type PresenceListener, type PresenceMember } from "./presence";
+import { ForbiddenError } from "../shared/errors";
+import type { IdentifyHook } from "./types";
 import type { TraceObserver } from "./trace";
 import { Watchers } from "./watchers";
 
@@ -64,6 +67,11 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   #sinks = new Set<PublicEventSink>();
   #requestSeq = 0;
   #unshareable = new Set<string>();
+  #presence = new PresenceHub(
+    () => this.#adapter,
+    (error) => this.#settings.logger.warn({ err: error }, "A presence listener threw"),
+  );
+  #identify: IdentifyHook | undefined;
   /** What this instance shows in the cluster view besides its queries: whoever serves it says. */
   #status: () => InstanceStatus = () => ({});
   /** Development only (`trackModules`): the evaluations of the modules that register. */
@@ -412,6 +420,58 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     };
   }
 
+  // ── presence ─────────────────────────────────────────────────────────────
+
+  /**
+   * Says who a browser connection is, for presence: `hook` gets the connection's upgrade request
+   * (cookies, headers) and returns JSON-safe member info, or null for an anonymous connection.
+   * Members carry exactly what it returned, nothing else.
+   * @example
+   * events.identify(async (request) => {
+   *   const user = await sessions.userOf(request.headers.cookie);
+   *   return user ? { id: user.id, name: user.name } : null;
+   * });
+   */
+  identify(hook: IdentifyHook): void {
+    this.#identify = hook;
+  }
+
+  /** The hook `identify` registered, for the transport. */
+  get identifyHook(): IdentifyHook | undefined {
+    return this.#identify;
+  }
+
+  /**
+   * Who is subscribed to a presence-tracked event, on every instance (this one's first): the
+   * count, and at most 1,000 members. (Other instances' members are mirrored here: no round trip.)
+   * @example const { count, members } = events.presence("room:lobby");
+   */
+  presence<N extends keyof E & string>(name: N): PresenceList {
+    this.#requirePresence(name);
+    return this.#presence.list(name);
+  }
+
+  /** A transport's connection subscribed to a presence-tracked event: it is a member now. */
+  presenceJoin(name: string, member: PresenceMember): void {
+    this.#requirePresence(name);
+    this.#presence.join(name, member);
+  }
+
+  /** …and left it (unsubscribed, or disconnected). */
+  presenceLeave(name: string, connection: string): void {
+    this.#presence.leave(name, connection);
+  }
+
+  /** Calls `listener` on every join and leave, on any instance. Returns the unsubscribe. */
+  onPresence(listener: PresenceListener): () => void {
+    return this.#presence.listen(listener);
+  }
+
+  #requirePresence(name: string): void {
+    const declaration = this.#declarations.require(name, "event");
+    if (!declaration.presence) throw new ForbiddenError(`"${name}" is not presence-tracked: declare it with presence: true`);
+  }
+
   /** The internal names, for a transport that must keep them out of what browsers read. */
   internalNames(): string[] {
     return [...this.#declarations.all()].filter((declaration) => declaration.internal).map((declaration) => declaration.name);
@@ -466,6 +526,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);
     },
     traceFromPeer: (record) => this.#watchers.notify(record),
+    presenceChanged: (name, change, member) => this.#presence.notify(name, change, member),
+    localPresence: () => this.#presence.local(),
     describeSelf: () => ({ queries: this.#queryHandlerCounts(), observers: this.#watchers.observerCount, status: this.#safeStatus() }),
   };
 

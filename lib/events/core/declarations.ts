@@ -6,7 +6,7 @@ import { isStandardSchema, toJsonSchema, type StandardSchemaV1 } from "./schema"
 export type Kind = "event" | "query";
 
 /** What a browser connection asks to do with a public event or query. */
-export type AuthorizeAction = "subscribe" | "trigger" | "request";
+export type AuthorizeAction = "subscribe" | "trigger" | "request" | "presence";
 
 /** Who is asking, for `authorize` hooks. */
 export interface ConnectionInfo {
@@ -45,6 +45,11 @@ export interface DeclareOptions<S extends StandardSchemaV1 | undefined = Standar
   schema?: S;
   /** Per-connection permission for browsers (public names only). */
   authorize?: AuthorizeHook;
+  /**
+   * Tracks who is subscribed (public events only): browsers may ask for the members and hear
+   * them join and leave, and `events.presence(name)` lists them. @default false
+   */
+  presence?: boolean;
   /** One line for the dashboard. */
   description?: string;
 }
@@ -83,6 +88,7 @@ export interface Declaration {
   /** Changes only when the module that declared it is evaluated again with other flags (development). */
   internal: boolean;
   singleton: boolean;
+  presence: boolean;
   schema: StandardSchemaV1 | undefined;
   authorize: AuthorizeHook | undefined;
   description: string | undefined;
@@ -98,6 +104,7 @@ export interface DeclarationInfo {
   kind: Kind;
   internal: boolean;
   singleton: boolean;
+  presence: boolean;
   handlers: number;
   schema: Record<string, unknown> | null;
   description: string | null;
@@ -141,11 +148,13 @@ export class Declarations {
     }
     const existing = this.#byName.get(name);
     if (!existing) {
+      checkPresence(name, kind, options.internal ?? true, options.presence ?? false);
       const declaration: Declaration = {
         name,
         kind,
         internal: options.internal ?? true,
         singleton: options.singleton ?? kind === "query",
+        presence: options.presence ?? false,
         schema: options.schema,
         authorize: options.authorize,
         description: options.description,
@@ -159,8 +168,8 @@ export class Declarations {
     if (owner && existing.owner?.module === owner.module && existing.owner.evaluation !== owner.evaluation) {
       return this.#redeclare(existing, kind, options, owner);
     }
-    const wanted = { kind, internal: options.internal ?? existing.internal, singleton: options.singleton ?? existing.singleton };
-    if (wanted.kind !== existing.kind || wanted.internal !== existing.internal || wanted.singleton !== existing.singleton) {
+    const wanted = { kind, internal: options.internal ?? existing.internal, singleton: options.singleton ?? existing.singleton, presence: options.presence ?? existing.presence };
+    if (wanted.kind !== existing.kind || wanted.internal !== existing.internal || wanted.singleton !== existing.singleton || wanted.presence !== existing.presence) {
       throw new ConflictError(
         `"${name}" is already declared as ${describeFlags(existing)}${inModule(existing.owner)}; it cannot be re-declared as ${describeFlags(wanted)}${inModule(owner)}`,
       );
@@ -178,7 +187,7 @@ export class Declarations {
    * singleton that other modules' handlers would break, needs a restart.
    */
   #redeclare(existing: Declaration, kind: Kind, options: DeclareOptions, owner: Owner): Declaration {
-    const wanted = { kind, internal: options.internal ?? true, singleton: options.singleton ?? kind === "query" };
+    const wanted = { kind, internal: options.internal ?? true, singleton: options.singleton ?? kind === "query", presence: options.presence ?? false };
     if (kind !== existing.kind) {
       throw new ConflictError(
         `"${existing.name}" is declared as ${describeFlags(existing)}${inModule(existing.owner)}; its new evaluation declares it as ${describeFlags(wanted)}: an event cannot become a query (or the reverse) while the server runs, restart it`,
@@ -190,8 +199,10 @@ export class Declarations {
         `"${existing.name}" cannot become a singleton ${kind}${inModule(owner)}: it has ${live.length} handlers (${live.map((handler) => handler.label).join(", ")})`,
       );
     }
+    checkPresence(existing.name, kind, wanted.internal, wanted.presence);
     existing.internal = wanted.internal;
     existing.singleton = wanted.singleton;
+    existing.presence = wanted.presence;
     existing.schema = options.schema;
     existing.authorize = options.authorize;
     existing.description = options.description;
@@ -278,6 +289,7 @@ export class Declarations {
       kind: declaration.kind,
       internal: declaration.internal,
       singleton: declaration.singleton,
+      presence: declaration.presence,
       handlers: declaration.handlers.length,
       schema: toJsonSchema(declaration.schema) ?? null,
       description: declaration.description ?? null,
@@ -294,8 +306,15 @@ function validateName(name: unknown): asserts name is string {
   }
 }
 
-function describeFlags(flags: { kind: Kind; internal: boolean; singleton: boolean }): string {
-  return `${article(flags.kind)} { internal: ${flags.internal}, singleton: ${flags.singleton} }`;
+function describeFlags(flags: { kind: Kind; internal: boolean; singleton: boolean; presence?: boolean }): string {
+  return `${article(flags.kind)} { internal: ${flags.internal}, singleton: ${flags.singleton}${flags.presence ? ", presence: true" : ""} }`;
+}
+
+/** Presence is who subscribed from a browser: it exists only for public events. */
+function checkPresence(name: string, kind: Kind, internal: boolean, presence: boolean): void {
+  if (!presence) return;
+  if (kind !== "event") throw new ConflictError(`"${name}" is a query: presence is for public events only`);
+  if (internal) throw new ConflictError(`"${name}" is internal: presence is for public events only (declare it with internal: false)`);
 }
 
 /** ` in events/models.ts` when the module is known (development), else nothing. */

@@ -83,3 +83,9 @@ export interface HandlerContext {
   /** When the trigger or request started, in ms since the epoch. */
   readonly at: number;
 }
+
+/**
+ * Says who a browser connection is, for presence: gets the connection's upgrade request and
+ * returns JSON-safe member info (e.g. `{ id, name }`), or null for an anonymous connection.
+ */
+export type IdentifyHook = (request: import("node:http").IncomingMessage) => Record<string, unknown> | null | Promise<Record<string, unknown> | null>;

@@ -211,8 +211,8 @@ export interface DescribedName {
   counters?: { count: number; errors: number; lastAt: number | null };
   /** Monitor sessions only: connections subscribed to it. */
   subscribers?: number;
-  /** Present (true) on presence-tracked events. */
-  presence?: true;
+  /** `true` on presence-tracked events (absent otherwise). */
+  presence?: boolean;
 }
 
 /** `degraded` while Redis is lost: an instance then delivers only to its own connections. */

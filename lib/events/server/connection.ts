@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
 import { RingBuffer } from "../core/bounded-queue";
 import type { ConnectionInfo } from "../core/declarations";
+import type { PresenceMember } from "../core/presence";
 import type { TransportOverflow } from "../config/keys";
 import { CloseCode } from "../protocol/close-codes";
 import { isNewerEventId } from "../protocol/event-id";
@@ -47,6 +48,8 @@ export interface ConnectionOptions {
   limits: InboundLimits;
   counters: TransportCounters;
   onOverflowDisconnect: (connection: Connection) => void;
+  /** Who it is, for presence; anonymous when not given. */
+  member?: Promise<PresenceMember>;
 }
 
 /** A connection as the dashboard and tests see it. */
@@ -76,6 +79,8 @@ export class Connection {
   readonly ws: WebSocket;
   readonly info: ConnectionInfo;
   readonly connectedAt = Date.now();
+  /** Who it is, for presence: what the app's identify hook said (see identify.ts). */
+  readonly member: Promise<PresenceMember>;
   #monitor = false;
   #missedPongs = 0;
   #inbound: Inbound;
@@ -95,6 +100,7 @@ export class Connection {
     this.ws = ws;
     this.info = info;
     this.#options = options;
+    this.member = options.member ?? Promise.resolve({ connection: id });
     this.#inbound = new Inbound(this, options.limiter, options.addressLimiter, options.limits, options.counters);
     this.#queue = new RingBuffer<Queued>(options.queueSize);
     // ws keeps the net.Socket on a private field; it is the only way to cork and to see drain.

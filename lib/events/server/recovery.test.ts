@@ -88,6 +88,8 @@ describe("a replay that takes time (history in Redis)", () => {
       wantsTraces: false,
       publish: (name, json, internal) => memory.publish(name, json, internal),
       deliverInOrder: (name, id, deliver) => memory.deliverInOrder(name, id, deliver),
+      sharePresence: () => {},
+      remotePresence: () => [],
       async since(name, since): Promise<ReplayFrom> {
         const replay = memory.since(name, since);
         fetching.resolve();
@@ -134,6 +136,8 @@ describe("subscribing again to a name the connection holds (history in Redis)", 
       wantsTraces: false,
       publish: (name, json, internal) => memory.publish(name, json, internal),
       deliverInOrder: (name, id, deliver) => memory.deliverInOrder(name, id, deliver),
+      sharePresence: () => {},
+      remotePresence: () => [],
       async since(name, since): Promise<ReplayFrom> {
         fetching.resolve();
         await gate.promise;

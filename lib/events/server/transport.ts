@@ -15,6 +15,8 @@ import { eventFrame } from "./frames";
 import { InFlight } from "./in-flight";
 import { Monitors } from "./monitors";
 import { PatternGate } from "./pattern-gate";
+import { identifyMember } from "./identify";
+import { PresenceWatch } from "./presence-watch";
 import { handleOp, type OpPort } from "./ops";
 import { TokenBucket } from "./rate-limiter";
 import { refuseUpgrade } from "./refuse-upgrade";
@@ -83,6 +85,7 @@ export class EventsTransport {
   #subscribers = new SubscriberIndex();
   #monitors: Monitors;
   #gate: PatternGate;
+  #presence: PresenceWatch;
   #admission: Admission;
   #inFlight = new InFlight();
   #port: OpPort;
@@ -100,6 +103,7 @@ export class EventsTransport {
     this.#admission = new Admission(this.#config);
     this.#monitors = new Monitors(this.#bus, this.instance, this.#logger, options.isSessionLive);
     this.#gate = new PatternGate(this.#logger);
+    this.#presence = new PresenceWatch(this.#bus);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -120,6 +124,7 @@ export class EventsTransport {
       subscribers: this.#subscribers,
       monitors: this.#monitors,
       gate: this.#gate,
+      presence: this.#presence,
       server: { instance: this.instance, startedAt: this.startedAt },
     };
   }
@@ -195,6 +200,7 @@ export class EventsTransport {
     }));
     await Promise.race([Promise.all(closed), delay(1_500)]);
     this.#monitors.close();
+    this.#presence.close();
     this.#detachSink();
     this.#wss.close();
   }
@@ -224,6 +230,7 @@ export class EventsTransport {
       addressLimiter: ticket.addressLimiter,
       limits: this.#config,
       counters: this.counters,
+      member: identifyMember(id, request, this.#bus.identifyHook, this.#logger),
       onOverflowDisconnect: (slow) => {
         this.counters.slowConsumerDisconnects++;
         this.#logger.warn({ connection: slow.id }, "Closed a slow consumer (4008)");
@@ -252,6 +259,9 @@ export class EventsTransport {
 
   #forget(connection: Connection): void {
     this.#connections.delete(connection);
+    // Its memberships end with it: every presence-tracked name it held.
+    for (const name of this.#subscribers.namesOf(connection)) if (this.#isPresenceTracked(name)) this.#bus.presenceLeave(name, connection.id);
+    this.#presence.forget(connection);
     this.#subscribers.removeAll(connection);
     this.#monitors.forget(connection);
   }
@@ -288,6 +298,15 @@ export class EventsTransport {
     for (const connection of [...(byName ?? []), ...byPattern]) {
       this.counters.gaps.history++;
       connection.send({ type: "gap", event: name, missed, reason: "history" });
+    }
+  }
+
+  #isPresenceTracked(name: string): boolean {
+    if (name.endsWith("*")) return false;
+    try {
+      return this.#bus.lookup(name, "event").presence;
+    } catch {
+      return false;
     }
   }
 

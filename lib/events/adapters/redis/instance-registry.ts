@@ -23,7 +23,14 @@ export class InstanceRegistry {
     private readonly commands: Redis,
     private readonly logger: Logger,
     private readonly state: () => AdapterState,
+    /** Instances that were known and are gone (their key expired: they died). */
+    private readonly onGone: (gone: ReadonlySet<string>) => void = () => {},
   ) {}
+
+  /** The ids of the instances known now, this one included. */
+  liveIds(): Set<string> {
+    return new Set([this.self, ...this.#known.map((info) => info.id)]);
+  }
 
   start(host: AdapterHost): void {
     const beat = () => void this.refresh(host);
@@ -44,6 +51,7 @@ export class InstanceRegistry {
         names.push(...batch);
       } while (cursor !== "0");
       const values = names.length > 0 ? await this.commands.mget(names) : [];
+      const before = new Set(this.#known.map((info) => info.id));
       this.#known = values.flatMap((value) => {
         if (!value) return [];
         try {
@@ -52,6 +60,9 @@ export class InstanceRegistry {
           return [];
         }
       });
+      const now = this.liveIds();
+      const gone = new Set([...before].filter((id) => !now.has(id)));
+      if (gone.size > 0) this.onGone(gone);
     } catch (error) {
       this.logger.debug({ err: error }, "Could not refresh the instance registry");
     }

@@ -146,6 +146,57 @@ describe("queries across instances", () => {
   });
 });
 
+describe("presence across instances", () => {
+  it("shows each instance's members on the other, with their joins and leaves", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    for (const side of [a, b]) side.bus.createSignal("room:lobby", { internal: false, presence: true });
+    const heardOnB: string[] = [];
+    b.bus.onPresence((name, change, member) => heardOnB.push(`${change} ${member.connection}`));
+    a.bus.presenceJoin("room:lobby", { connection: "conn-a1", info: { name: "Ada" } });
+    b.bus.presenceJoin("room:lobby", { connection: "conn-b1" });
+    await waitFor(() => b.bus.presence("room:lobby").count === 2, "A's member on B");
+    expect(b.bus.presence("room:lobby").members).toEqual([{ connection: "conn-b1" }, { connection: "conn-a1", info: { name: "Ada" } }]);
+    await waitFor(() => a.bus.presence("room:lobby").count === 2, "B's member on A");
+    a.bus.presenceLeave("room:lobby", "conn-a1");
+    await waitFor(() => b.bus.presence("room:lobby").count === 1, "A's member gone on B");
+    // B's own join is heard at once; A's come through Redis, join before leave.
+    expect(heardOnB.filter((line) => line.endsWith("conn-a1"))).toEqual(["join conn-a1", "leave conn-a1"]);
+    expect(heardOnB).toContain("join conn-b1");
+  });
+
+  it("lets the members of an instance that died leave, once its registry entry expires", async () => {
+    const proxy = await startTcpProxy(redis.port);
+    try {
+      const a = await instance("a", { url: `redis://127.0.0.1:${proxy.port}` });
+      const b = await instance("b");
+      for (const side of [a, b]) side.bus.createSignal("room:lobby", { internal: false, presence: true });
+      const heardOnB: string[] = [];
+      b.bus.onPresence((_name, change, member) => heardOnB.push(`${change} ${member.connection}`));
+      a.bus.presenceJoin("room:lobby", { connection: "conn-a1" });
+      await waitFor(() => b.bus.presence("room:lobby").count === 1, "A's member on B");
+      // A loses Redis for good, as a crashed process would: its entry is never renewed.
+      proxy.refuse(true);
+      proxy.cut();
+      await waitFor(() => b.bus.presence("room:lobby").count === 0, "A's members to leave", 15_000);
+      expect(heardOnB).toEqual(["join conn-a1", "leave conn-a1"]);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it("loads the members already there when an instance joins", async () => {
+    const a = await instance("a");
+    a.bus.createSignal("room:lobby", { internal: false, presence: true });
+    a.bus.presenceJoin("room:lobby", { connection: "early", info: { n: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const b = await instance("b");
+    b.bus.createSignal("room:lobby", { internal: false, presence: true });
+    await waitFor(() => b.bus.presence("room:lobby").count === 1, "the member that was there before B", 10_000);
+    expect(b.bus.presence("room:lobby").members).toEqual([{ connection: "early", info: { n: 1 } }]);
+  });
+});
+
 describe("traces across instances", () => {
   it("reach a monitor on another instance", async () => {
     const a = await instance("a");

@@ -6,6 +6,8 @@ import type { Logger } from "../../core/logger";
 import type { TraceRecord } from "../../core/trace";
 import type { Source } from "../../core/types";
 import { InstanceRegistry } from "./instance-registry";
+import { RedisPresence } from "./presence";
+import type { PresenceChange, PresenceMember } from "../../core/presence";
 import { PeerRequests } from "./peer-requests";
 import { formatEventId, parseEventId } from "../../protocol/event-id";
 import { decodeBusMessage, DEFAULT_PREFIX, keys, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, type Keys } from "./wire";
@@ -54,6 +56,7 @@ export class RedisAdapter implements BusAdapter {
   readonly #fallback: MemoryAdapter;
   readonly #registry: InstanceRegistry;
   readonly #peers: PeerRequests;
+  readonly #presence: RedisPresence;
   readonly #startedAt = Date.now();
   #host: AdapterHost | undefined;
   #epoch: string | undefined;
@@ -95,7 +98,8 @@ export class RedisAdapter implements BusAdapter {
     this.#commands.defineCommand("wfReserve", { numberOfKeys: 3, lua: RESERVE_SCRIPT });
     this.#subscriber = new Redis(url, redisOptions);
     this.#fallback = new MemoryAdapter(historySize, `${instance}~local`);
-    this.#registry = new InstanceRegistry(instance, this.#startedAt, this.#keys, this.#commands, logger, () => this.state);
+    this.#presence = new RedisPresence(instance, this.#keys, this.#commands, logger, () => this.#host);
+    this.#registry = new InstanceRegistry(instance, this.#startedAt, this.#keys, this.#commands, logger, () => this.state, (gone) => this.#presence.instancesGone(gone));
     this.#peers = new PeerRequests(instance, this.#keys, this.#commands, logger);
     for (const client of [this.#commands, this.#subscriber]) {
       client.on("error", (error: unknown) => logger.debug({ err: error }, "Redis connection error"));
@@ -241,6 +245,14 @@ export class RedisAdapter implements BusAdapter {
     this.#commands.publish(this.#keys.traceChannel, body).catch(() => {});
   }
 
+  sharePresence(name: string, change: PresenceChange, member: PresenceMember): void {
+    this.#presence.share(name, change, member);
+  }
+
+  remotePresence(name: string): readonly PresenceMember[] {
+    return this.#presence.members(name);
+  }
+
   instances(): InstanceInfo[] {
     return this.#host ? this.#registry.all(this.#host) : [];
   }
@@ -259,14 +271,15 @@ export class RedisAdapter implements BusAdapter {
 
   async #onReady(): Promise<void> {
     if (!this.#connected() || this.#closed) return;
-    const { busChannel, traceChannel, requestChannel, replyChannel } = this.#keys;
+    const { busChannel, traceChannel, presenceChannel, requestChannel, replyChannel } = this.#keys;
     try {
       if (!this.#joined) await this.#takePlace();
-      await this.#subscriber.subscribe(busChannel, traceChannel, requestChannel(this.#options.instance), replyChannel(this.#options.instance));
+      await this.#subscriber.subscribe(busChannel, traceChannel, presenceChannel, requestChannel(this.#options.instance), replyChannel(this.#options.instance));
       await this.#catchUp();
       await this.#announceUnshared();
       this.#listening = this.#connected();
       if (this.#host) await this.#registry.refresh(this.#host);
+      await this.#presence.resync(this.#registry.liveIds());
     } catch (error) {
       this.#options.logger.warn({ err: error }, "Rejoining the cluster through Redis failed; retrying on the next reconnect");
       return;
@@ -342,6 +355,7 @@ export class RedisAdapter implements BusAdapter {
       }
       return;
     }
+    if (channel === this.#keys.presenceChannel) return this.#presence.onMessage(message);
     if (channel === this.#keys.requestChannel(this.#options.instance)) return void this.#peers.onRequest(message, host);
     if (channel === this.#keys.replyChannel(this.#options.instance)) this.#peers.onReply(message);
   }

@@ -18,6 +18,10 @@ export function keys(prefix: string) {
     /** Every event of the cluster, in the order Redis assigned their ids. */
     busChannel: `${prefix}bus`,
     traceChannel: `${prefix}trace`,
+    /** Presence: a hash of members per name (`<instance>/<connection>` → info), the names, and the channel of joins and leaves. */
+    presence: (name: string) => `${prefix}presence:${name}`,
+    presenceNames: `${prefix}presence-names`,
+    presenceChannel: `${prefix}presence`,
     requestChannel: (instance: string) => `${prefix}req:${instance}`,
     replyChannel: (instance: string) => `${prefix}rep:${instance}`,
   };

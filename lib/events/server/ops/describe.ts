@@ -22,6 +22,7 @@ function described(port: OpPort, connection: Connection): OkResults["describe"] 
       singleton: info.singleton,
       schema: info.schema,
       description: info.description,
+      ...(info.presence ? { presence: true } : {}),
       ...(connection.monitor ? { handlers: info.handlers, counters: info.counters, subscribers: port.subscribers.subscriberCount(info.name) } : {}),
     };
     (info.kind === "event" ? events : queries).push(name);

@@ -3,6 +3,7 @@ import type { Connection } from "../connection";
 import type { InFlight } from "../in-flight";
 import { describe } from "./describe";
 import { monitor } from "./monitor";
+import { presence } from "./presence";
 import type { OpPort } from "./port";
 import { ok, sendError } from "./replies";
 import { request } from "./request";
@@ -39,6 +40,8 @@ async function run(port: OpPort, connection: Connection, op: ClientOp, inFlight:
         return ok(connection, op.ref, {});
       case "monitor":
         return await monitor(port, connection, op);
+      case "presence":
+        return await presence(port, connection, op);
     }
   } catch (error) {
     sendError(port, connection, op.ref, error);

@@ -5,6 +5,7 @@ import type { Connection } from "../connection";
 import type { TransportCounters } from "../counters";
 import type { Monitors } from "../monitors";
 import type { PatternGate } from "../pattern-gate";
+import type { PresenceWatch } from "../presence-watch";
 import type { SubscriberIndex } from "../subscriber-index";
 
 /** What op handling may use of the transport: its bus, its indexes and its settings, nothing else. */
@@ -17,6 +18,8 @@ export interface OpPort {
   readonly monitors: Monitors;
   /** The authorize hooks' answers for names received through a pattern. */
   readonly gate: PatternGate;
+  /** The connections that hear joins and leaves. */
+  readonly presence: PresenceWatch;
   /** This server, as a monitor's `ok` names it. */
   readonly server: { instance: string; startedAt: number };
 }

@@ -5,6 +5,7 @@ import { eventFrame } from "../frames";
 import { isPattern } from "../../protocol/name-pattern";
 import { subscribePattern, unsubscribePattern } from "./subscribe-pattern";
 import { checkSubscriptionCap } from "./subscription-cap";
+import { ForbiddenError } from "../../shared/errors";
 import type { OpPort } from "./port";
 import { ok } from "./replies";
 import { authorize, lookup } from "./visibility";
@@ -17,6 +18,7 @@ import { authorize, lookup } from "./visibility";
 export async function subscribe(port: OpPort, connection: Connection, op: SubscribeOp): Promise<void> {
   if (isPattern(op.event)) return subscribePattern(port, connection, op);
   const declaration = lookup(port, connection, op.event, "event");
+  if (op.presence && !declaration.presence) throw new ForbiddenError(`"${op.event}" is not presence-tracked: there is no one to hear come and go`);
   checkSubscriptionCap(port, connection, op.event);
   const authorizing = authorize(port, connection, declaration, "subscribe");
   if (authorizing) await authorizing;
@@ -39,7 +41,8 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
     port.subscribers.remove(connection, op.event);
     throw error;
   }
-  ok(connection, op.ref, op.since === undefined ? { last: from.last } : { recovered: from.recovered, last: from.last });
+  ok(connection, op.ref, typeof op.since !== "string" ? { last: from.last } : { recovered: from.recovered, last: from.last });
+  if (declaration.presence) await joinPresence(port, connection, op);
   if (op.since !== undefined) port.counters.recoveries[from.recovered ? "recovered" : "unrecovered"]++;
   if (op.since !== undefined && !from.recovered) {
     port.counters.gaps.history++;
@@ -51,7 +54,22 @@ export async function subscribe(port: OpPort, connection: Connection, op: Subscr
 
 export function unsubscribe(port: OpPort, connection: Connection, op: UnsubscribeOp): void {
   if (isPattern(op.event)) return unsubscribePattern(port, connection, op);
-  lookup(port, connection, op.event, "event");
+  const declaration = lookup(port, connection, op.event, "event");
   port.subscribers.remove(connection, op.event);
+  if (declaration.presence) {
+    port.presence.unwatch(connection, op.event);
+    port.bus.presenceLeave(op.event, connection.id);
+  }
   ok(connection, op.ref, {});
+}
+
+/**
+ * A subscriber of a presence-tracked event is a member (as the identify hook said when it
+ * connected); one that asked for presence then hears who is there already, and later who comes
+ * and goes. Right after the subscribe's answer, before any replay.
+ */
+async function joinPresence(port: OpPort, connection: Connection, op: SubscribeOp): Promise<void> {
+  port.bus.presenceJoin(op.event, await connection.member);
+  if (!connection.open) return;
+  if (op.presence) port.presence.watch(connection, op.event, port.bus.presence(op.event).members);
 }
