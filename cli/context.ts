@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { resolveTarget, type Target } from "./target";
-import { createTerminal, type Stream, type Terminal } from "./terminal";
+import { createTerminal, type Env, type Stream, type Terminal } from "./terminal";
 
 /** What the CLI runs against: its streams and environment (the process's, or a test's). */
 export interface Io {
   stdout: Stream;
   stderr: Stream;
-  env: NodeJS.ProcessEnv;
+  env: Env;
 }
 
 /** The options every command takes (declared once, on the program). */

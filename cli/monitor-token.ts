@@ -43,6 +43,9 @@ export async function fetchMonitorToken({ target, dashboardToken, post: send = p
   const body = parseJson(answer.body);
   if (answer.status === 200 && isTokenAnswer(body)) return body;
   const error = errorOf(body);
+  if (!error && answer.status >= 500) {
+    throw new CliError("unavailable", `${url} answered ${answer.status} ${answer.statusText}`.trim() + ": the app is not ready", { hint: "Try again in a moment" });
+  }
   if (!error) {
     throw new CliError("bad_response", `${url} answered ${answer.status} ${answer.statusText}`.trim() + " without a monitor token", {
       hint: "Is this a Webfluid Events app, and recent enough to have /api/events/token?",
@@ -52,18 +55,37 @@ export async function fetchMonitorToken({ target, dashboardToken, post: send = p
   throw new CliError(error.code, error.message, { hint: hintFor(error.code, dashboardToken !== undefined, typeof retryAfter === "string" ? retryAfter : null) });
 }
 
+/** Waits before asking again when a renewal finds the app unreachable or not ready (about 8 s in all). */
+const RENEWAL_RETRIES_MS = [250, 500, 1_000, 2_000, 4_000];
+/** Codes that say "not now" rather than "no". */
+const TRANSIENT = new Set(["unreachable", "unavailable"]);
+
 /**
  * The token function an EventManager calls before its monitor op, after every reconnect and
  * before the token expires. A refusal (a wrong or missing dashboard token, a closed dashboard) is
  * passed to `onRefused` as well as thrown: retrying cannot help, so a long-running command ends.
+ * The first token decides whether a command can start, so it fails at once; a renewal usually
+ * follows a reconnect to a server that is still starting (its socket answers before its routes
+ * do), so an unreachable or unready app is asked again a few times first.
  */
-export function monitorTokenSource(exchange: TokenExchange, onRefused: (error: CliError) => void): () => Promise<string> {
+export function monitorTokenSource(
+  exchange: TokenExchange,
+  onRefused: (error: CliError) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): () => Promise<string> {
+  let issued = false;
   return async () => {
-    try {
-      return (await fetchMonitorToken(exchange)).token;
-    } catch (error) {
-      if (error instanceof CliError && REFUSALS.has(error.code)) onRefused(error);
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { token } = await fetchMonitorToken(exchange);
+        issued = true;
+        return token;
+      } catch (error) {
+        if (error instanceof CliError && REFUSALS.has(error.code)) onRefused(error);
+        const transient = error instanceof CliError && TRANSIENT.has(error.code);
+        if (!issued || !transient || attempt >= RENEWAL_RETRIES_MS.length) throw error;
+        await sleep(RENEWAL_RETRIES_MS[attempt]!);
+      }
     }
   };
 }

@@ -12,6 +12,8 @@ export interface SessionOptions {
    * A one-shot command fails on them instead.
    */
   live?: boolean;
+  /** What a live command says after "Reconnected": what became of the time between. */
+  afterReconnect?: string;
   /** How long ops wait for their answer, in ms. @default 10_000 (the client's default) */
   requestTimeout?: number;
 }
@@ -53,7 +55,7 @@ export async function openSession(context: RunContext, options: SessionOptions =
   let connectedOnce = false;
   events.onStateChange((state, detail) => {
     if (state === "connected") {
-      if (connectedOnce && options.live) terminal.note(c.green(`Reconnected to ${target.events} (instance ${detail.instance ?? "?"})`));
+      if (connectedOnce && options.live) void confirmReconnected(detail.instance);
       connectedOnce = true;
       socketError = undefined;
     } else if (state === "reconnecting") {
@@ -62,11 +64,25 @@ export async function openSession(context: RunContext, options: SessionOptions =
       if (!connectedOnce) return fail(new CliError("unreachable", `Cannot open ${target.events}: ${why}`));
       if (!options.live) return;
       const retry = ((detail.retryInMs ?? 0) / 1_000).toFixed(1);
-      terminal.note(c.yellow(`Connection lost (${why}); reconnecting in ${retry} s`));
+      terminal.note(c.yellow(detail.attempt ? `Still cannot connect (${why}); next try in ${retry} s` : `Connection lost (${why}); reconnecting in ${retry} s`));
     } else if (state === "closed" && detail.reason !== "closed-by-client") {
       fail(new CliError("disconnected", `The connection to ${target.events} closed for good (${reasonOf(detail)})`));
     }
   });
+
+  /**
+   * The socket is back, but the monitor session is renewed after it (a fresh token, a `monitor`
+   * op). Ops sent now wait for that, and only a monitor's `describe` carries the cluster: so
+   * "reconnected" is said once it is true, and a session that could not be renewed ends.
+   */
+  async function confirmReconnected(instance: string | undefined): Promise<void> {
+    const described = await events.describe().catch(() => undefined);
+    if (described === undefined) return; // Lost again meanwhile: the next reconnect confirms.
+    if (!described.cluster) {
+      return fail(new CliError("monitor_lost", `Reconnected to ${target.events}, but the monitor session could not be renewed (see above)`));
+    }
+    terminal.note(c.green(`Reconnected to ${target.events} (instance ${instance ?? "?"})${options.afterReconnect ? `: ${options.afterReconnect}` : ""}`));
+  }
 
   const token = monitorTokenSource({ target, dashboardToken }, (refusal) => fail(refusal));
   const monitoring = events.monitor(token, options.onTrace ?? (() => {}));

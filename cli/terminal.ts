@@ -2,6 +2,9 @@ import { createColors } from "picocolors";
 
 export type Colors = ReturnType<typeof createColors>;
 
+/** Environment variables, as the process has them (or a test gives them). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** Where a command writes: stdout for results, stderr for everything else; each with its own colours. */
 export interface Terminal {
   /** Writes one line of results to stdout. */
@@ -29,13 +32,13 @@ export interface Stream {
  * never on TERM=dumb; FORCE_COLOR (not "0") turns it on anywhere. Decided here, not by picocolors'
  * own guess, which also colours piped output whenever CI is set.
  */
-export function colorEnabled(stream: Stream, env: NodeJS.ProcessEnv, noColorFlag = false): boolean {
+export function colorEnabled(stream: Stream, env: Env, noColorFlag = false): boolean {
   if (noColorFlag || (env.NO_COLOR ?? "") !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-export function createTerminal(stdout: Stream, stderr: Stream, env: NodeJS.ProcessEnv, options: { noColor?: boolean } = {}): Terminal {
+export function createTerminal(stdout: Stream, stderr: Stream, env: Env, options: { noColor?: boolean } = {}): Terminal {
   return {
     out: (line) => void stdout.write(`${line}\n`),
     note: (line) => void stderr.write(`${line}\n`),

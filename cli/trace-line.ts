@@ -12,7 +12,7 @@ const COLUMNS = [
   { header: "HANDLERS", width: 8, align: "right" },
   { header: "BROWSERS", width: 8, align: "right" },
   { header: "DURATION", width: 9, align: "right" },
-  { header: "OUTCOME", width: 13 },
+  { header: "OUTCOME", width: 15 },
   { header: "PAYLOAD", width: 0 },
 ] as const;
 

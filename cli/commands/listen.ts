@@ -45,7 +45,7 @@ ${examples([
           onDropped: (count) => terminal.note(c.red(`Dropped the ${count} oldest waiting event(s): more than 10,000 waited for ${target}`)),
         });
         const interrupted = untilInterrupted();
-        const session = await openSession(context, { live: true });
+        const session = await openSession(context, { live: true, afterReconnect: "what was missed meanwhile follows from the server's history" });
         try {
           const listening = await subscribeMatching(session.events, patterns, (event) => forwarder.push(event), ({ event, missed, reason }) =>
             terminal.note(c.yellow(`Lost ${missed ?? "an unknown number of"} ${event} event(s) (${reason === "history" ? "no longer in the server's history" : "this connection read too slowly"})`)),

@@ -57,7 +57,7 @@ ${examples([
           shown++;
         };
         const interrupted = untilInterrupted();
-        const session = await openSession(context, { onTrace: print, live: true });
+        const session = await openSession(context, { onTrace: print, live: true, afterReconnect: "traces of the time between are not replayed" });
         session.events.onGap(({ event, missed }) => {
           if (event !== "*") return;
           terminal.note(c.yellow(`The server dropped ${missed ?? "an unknown number of"} traces for this terminal: it read them too slowly`));
