@@ -45,7 +45,9 @@ ${examples([
           onDropped: (count) => terminal.note(c.red(`Dropped the ${count} oldest waiting event(s): more than 10,000 waited for ${target}`)),
         });
         const interrupted = untilInterrupted();
-        const session = await openSession(context, { live: true, afterReconnect: "what was missed meanwhile follows from the server's history" });
+        // Ctrl-C while connecting ends the command too (the process exits, and the socket with it).
+        const session = await Promise.race([openSession(context, { live: true, afterReconnect: "what was missed meanwhile follows from the server's history" }), interrupted.then(() => undefined)]);
+        if (!session) return;
         try {
           const listening = await subscribeMatching(session.events, patterns, (event) => forwarder.push(event), ({ event, missed, reason }) =>
             terminal.note(c.yellow(`Lost ${missed ?? "an unknown number of"} ${event} event(s) (${reason === "history" ? "no longer in the server's history" : "this connection read too slowly"})`)),

@@ -57,7 +57,9 @@ ${examples([
           shown++;
         };
         const interrupted = untilInterrupted();
-        const session = await openSession(context, { onTrace: print, live: true, afterReconnect: "traces of the time between are not replayed" });
+        // Ctrl-C while connecting ends the command too (the process exits, and the socket with it).
+        const session = await Promise.race([openSession(context, { onTrace: print, live: true, afterReconnect: "traces of the time between are not replayed" }), interrupted.then(() => undefined)]);
+        if (!session) return;
         session.events.onGap(({ event, missed }) => {
           if (event !== "*") return;
           terminal.note(c.yellow(`The server dropped ${missed ?? "an unknown number of"} traces for this terminal: it read them too slowly`));
