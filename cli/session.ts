@@ -14,8 +14,6 @@ export interface SessionOptions {
   live?: boolean;
   /** What a live command says after "Reconnected": what became of the time between. */
   afterReconnect?: string;
-  /** How long ops wait for their answer, in ms. @default 10_000 (the client's default) */
-  requestTimeout?: number;
 }
 
 /** A monitor session on the app: the dashboard's view, from a terminal. */
@@ -49,7 +47,6 @@ export async function openSession(context: RunContext, options: SessionOptions =
       socket.on("error", (error) => (socketError = error.message));
       return socket as unknown as SocketLike;
     },
-    ...(options.requestTimeout ? { requestTimeout: options.requestTimeout } : {}),
   });
 
   let connectedOnce = false;
