@@ -48,6 +48,27 @@ export default defineConfig([
       ],
     },
   },
+  {
+    // The CLI is a client of the app, as the dashboard's page is: the Node client and the dashboard's
+    // framework-free parts, never the server, the bus itself, or the app's UI.
+    files: ["cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@/lib/events", message: "The CLI talks to the app over the wire: @/lib/events/client, not the bus." }],
+          patterns: [
+            {
+              group: ["@/app/*", "@/events/*", "@/lib/db/*", "@/lib/app-server/*", "@/lib/logger", "@/lib/events/server", "@/lib/events/server/*", "@/lib/events/core/*", "@/lib/events/adapters/*", "@/lib/events/config", "@/lib/events/config/*"],
+              message: "The CLI talks to the app over the wire: it takes the client (@/lib/events/client), the protocol's types and lib/dashboard's framework-free parts.",
+            },
+            { group: ["@/lib/dashboard/store", "@/lib/dashboard/session", "@/lib/dashboard/access", "@/lib/dashboard/request-access"], message: "Server-only or React-side parts of the dashboard: not for the CLI." },
+            { group: ["react", "react-dom", "next", "next/*", "zustand", "zustand/*"], message: "The CLI stays free of React and Next." },
+          ],
+        },
+      ],
+    },
+  },
   // Import circles in lib/ (type-only ones included, which import/no-cycle skips) are refused by
   // scripts/import-cycles.ts, the second half of `npm run lint`.
   // The library's layers point inward: shared ← protocol ← core ← server, client, adapters.

@@ -15,7 +15,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts", "events/**/*.test.ts", "test/unit/**/*.test.ts", "reliability/**/*.test.ts"], testTimeout: 30_000 },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "events/**/*.test.ts", "cli/**/*.test.ts", "test/unit/**/*.test.ts", "reliability/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         extends: true,

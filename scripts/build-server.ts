@@ -1,13 +1,15 @@
 /**
  * The second half of `npm run build` (after `next build`): compiles server.ts, with what it
  * imports from lib/ and events/, into dist/server.js — plain JavaScript that `npm start` runs with
- * `node`, no TypeScript loader in the process — and bundles the browser client into
- * dist/events.js. Packages stay in node_modules (they are not bundled).
+ * `node`, no TypeScript loader in the process — bundles the browser client into dist/events.js,
+ * and compiles the CLI into dist/cli.js (scripts/build-cli.ts). Packages stay in node_modules
+ * (they are not bundled).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { BUILT_CLIENT_BUNDLE, bundleClient } from "../lib/app-server/client-bundle";
+import { BUILT_CLI, buildCli } from "./build-cli";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const started = performance.now();
@@ -28,4 +30,5 @@ await build({
 });
 mkdirSync(join(ROOT, "dist"), { recursive: true });
 writeFileSync(join(ROOT, BUILT_CLIENT_BUNDLE), await bundleClient(ROOT, true));
-console.log(`Compiled server.ts → dist/server.js and the browser client → ${BUILT_CLIENT_BUNDLE} in ${Math.round(performance.now() - started)} ms`);
+await buildCli(ROOT);
+console.log(`Compiled server.ts → dist/server.js, the browser client → ${BUILT_CLIENT_BUNDLE} and the CLI → ${BUILT_CLI} in ${Math.round(performance.now() - started)} ms`);

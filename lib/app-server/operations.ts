@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import type { EventBus } from "@/lib/events";
 import type { EventsTransport } from "@/lib/events/server";
 import { constantTimeEqual } from "@/lib/events/server/signed-token";
+import { bearerTokenOf } from "@/lib/http/bearer-token";
 
 export interface ReadinessInputs {
   bus: EventBus;
@@ -52,7 +53,8 @@ export async function serveMetrics(request: IncomingMessage, response: ServerRes
 
 /** Compared in constant time, whatever the lengths: a length mismatch must not answer faster. */
 function bearerMatches(header: string | undefined, token: string): boolean {
-  return header?.startsWith("Bearer ") === true && constantTimeEqual(header.slice(7), token);
+  const given = bearerTokenOf(header);
+  return given !== undefined && constantTimeEqual(given, token);
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {

@@ -25,6 +25,18 @@ export function sourceKindOf(source: string): SourceKind {
   return "client";
 }
 
+/** Who caused it, in words: the server, a browser connection, or a dashboard (a monitor session). */
+export function sourceLabel(source: string): string {
+  if (source === "monitor") return "dashboard";
+  if (source.startsWith("client:")) return `browser ${source.slice("client:".length)}`;
+  return source;
+}
+
+/** `ok`, or the error's code. */
+export function outcomeLabel(row: TraceRow): string {
+  return row.outcome === "ok" ? "ok" : (row.trace.code ?? "error");
+}
+
 export function toTraceRow(trace: TraceFrame, seq: number, receivedAt: number): TraceRow {
   return {
     seq,

@@ -1,15 +1,5 @@
-import type { TraceRow } from "@/lib/dashboard/trace-row";
-
-/** Who caused it, in words: the server, a browser connection, or this dashboard. */
-export function sourceLabel(source: string): string {
-  if (source === "monitor") return "dashboard";
-  if (source.startsWith("client:")) return `browser ${source.slice("client:".length)}`;
-  return source;
-}
-
-export function outcomeLabel(row: TraceRow): string {
-  return row.outcome === "ok" ? "ok" : (row.trace.code ?? "error");
-}
+// The labels live with the rows in lib/dashboard, so that the CLI's `tail` says things the same way.
+export { outcomeLabel, sourceLabel } from "@/lib/dashboard/trace-row";
 
 /** The columns of the traffic list: header and rows share them. */
 export const TRAFFIC_GRID =

@@ -1,6 +1,7 @@
 import { cookies } from "next/headers";
 import { clientAddressOf } from "@/lib/app-server/client-address";
 import { currentRuntime } from "@/lib/app-server/runtime";
+import { tooManySignIns } from "@/lib/app-server/sign-in-refusal";
 import { createDashboardSession, readDashboardSession, SESSION_COOKIE, tokensMatch } from "@/lib/dashboard/session";
 import { readJsonBody } from "@/lib/http/read-json-body";
 
@@ -25,14 +26,14 @@ export async function POST(request: Request): Promise<Response> {
 
   const address = clientAddressOf(request.headers);
   const attempt = runtime.signInThrottle.attempt(address);
-  if (!attempt.allowed) return tooManyAttempts(runtime, address, attempt.retryAfterMs);
+  if (!attempt.allowed) return tooManySignIns(runtime.refusals, address, attempt.retryAfterMs);
 
   const body = await readJsonBody(request, { limit: SESSION_BODY_LIMIT, route: "/api/dashboard/session", form: true });
   if (!body.ok) return withNoStore(body.response);
   const given = tokenFrom(body.value);
   if (given === undefined || !tokensMatch(given, expected)) {
     const wait = runtime.signInThrottle.waitOf(address);
-    if (wait > 0) return tooManyAttempts(runtime, address, wait, "That is not the dashboard token. ");
+    if (wait > 0) return tooManySignIns(runtime.refusals, address, wait, "That is not the dashboard token. ");
     return refuse(401, "unauthorized", "That is not the dashboard token");
   }
   attempt.succeeded();
@@ -75,15 +76,6 @@ export async function DELETE(request: Request): Promise<Response> {
   }
   jar.delete(SESSION_COOKIE);
   return Response.json({ ok: true });
-}
-
-function tooManyAttempts(runtime: NonNullable<ReturnType<typeof currentRuntime>>, address: string, waitMs: number, prefix = ""): Response {
-  const seconds = Math.ceil(waitMs / 1_000);
-  runtime.refusals.note("sign_in_throttled", "Throttled dashboard sign-in attempts", { address, retryAfterSeconds: seconds });
-  return Response.json(
-    { error: { code: "rate_limited", message: `${prefix}Too many wrong tokens from your address: try again in ${seconds} s` } },
-    { status: 429, headers: { "cache-control": "no-store", "retry-after": String(seconds) } },
-  );
 }
 
 function tokenFrom(body: unknown): string | undefined {
