@@ -1,4 +1,5 @@
 import { nameMatcher } from "@/lib/dashboard/trace-filters";
+import { parsePattern } from "@/lib/events/protocol/name-pattern";
 import type { EventManager, Gap } from "@/lib/events/client";
 import { CliError } from "./exit";
 
@@ -17,15 +18,12 @@ export interface Listening {
 }
 
 /**
- * Subscribes to what `patterns` match (substrings or `*` patterns, as in the dashboard), with
- * real subscriptions: ids, per-name order, and recovery with `since` after a reconnect, as a
- * browser gets them.
- *
- * The wire has no wildcard subscriptions yet, so the patterns are expanded here, once, against
- * the registry (`describe`): names declared later are not picked up. Internal events never reach
- * a connection as events (a monitor sees them only as traces, which have no recovery), so only
- * public ones are subscribed. When the server takes `subscribe("model:*")`, this function is
- * the one place that changes.
+ * Subscribes to what `patterns` match, with real subscriptions: ids, per-name order, and
+ * recovery with `since` after a reconnect, as a browser gets them. A name pattern the wire takes
+ * (`model:*`, `*`) is subscribed as such, so names declared later arrive too; a dashboard-style
+ * filter (a substring, `*:count`) is expanded here, once, against the registry (`describe`).
+ * Internal events never reach a connection as events (a monitor sees them only as traces, which
+ * have no recovery), so only public ones are listened to.
  */
 export async function subscribeMatching(
   events: EventManager,
@@ -44,8 +42,11 @@ export async function subscribeMatching(
       hint: `Public events: ${known.join(", ") || "none"}${internal.length ? `; internal ones (${internal.join(", ")}) never leave the server as events: \`webfluid-events tail\` shows their traces` : ""}`,
     });
   }
-  // Handlers first: a replayed or live event that arrives with the subscribe's answer finds them.
-  for (const name of names) events.registerHandler(name, (data, meta) => onEvent({ name: meta.event, id: meta.id, data }));
-  await Promise.all(names.map((name) => events.subscribe(name, { onGap })));
+  // One handler for whatever the subscriptions bring (each event once, whichever of them covers
+  // it), registered first: a replayed or live event that comes with the subscribe's answer finds it.
+  events.registerHandler("*", (data, meta) => onEvent({ name: meta.event, id: meta.id, data }));
+  const wirePatterns = patterns.filter((pattern) => parsePattern(pattern).ok);
+  const expanded = names.filter((name) => !wirePatterns.some((pattern) => nameMatcher(pattern)(name)));
+  await Promise.all([...wirePatterns, ...expanded].map((key) => events.subscribe(key, { onGap })));
   return { names, internal };
 }
