@@ -16,7 +16,7 @@ import { processBus } from "./core/global";
 export const events = processBus();
 
 export { EventBus, DEFAULT_BUS_SETTINGS } from "./core/bus";
-export type { BusSettings, DeliveryReport, HandlerFailure, Measurement, PublicEventSink, RequestOptions, Settled, Signal, TriggerOptions } from "./core/bus";
+export type { BusSettings, DeliveryReport, ListenItem, MatchingNames, NamedEvent, NamePattern, HandlerFailure, Measurement, PublicEventSink, RequestOptions, Settled, Signal, TriggerOptions } from "./core/bus";
 export type { AdapterState, BusAdapter, InstanceInfo } from "./core/adapter";
 export type {
   AuthorizeAction,

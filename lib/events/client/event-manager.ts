@@ -2,7 +2,7 @@ import { BadRequestError, ClosedError } from "../shared/errors";
 import type { TriggerReport } from "../core/bus-types";
 import type { EventMap, PayloadArgs, QueryMap, RequestArgs, RequestResult } from "../core/types";
 import type { ClientOpType, EventFrame, GapFrame, JoinFrame, LeaveFrame, OkFrame, OkResults, PresenceMember, TraceFrame } from "../protocol/frames";
-import { isPattern, matchesPrefix } from "../protocol/name-pattern";
+import { isPattern, matchesPrefix, type MatchingNames, type NamePattern } from "../protocol/name-pattern";
 import type { MonitorToken } from "./monitor-sessions";
 import { CLIENT_LIMITS, isPositiveMs, resolveOptions, type EventManagerOptions } from "./options";
 import type { OpFields } from "./pending-ops";
@@ -21,10 +21,7 @@ export interface EventMeta<N extends string = string> {
 
 export type ClientEventHandler<T = unknown, N extends string = string> = (data: T, meta: EventMeta<N>) => unknown;
 
-/** A name pattern: a name whose last segment is `*` (`model:*`, `order:eu:*`), or `*` alone. */
-export type NamePattern = `${string}*`;
-/** The names of `E` that pattern `P` matches. */
-export type MatchingNames<E, P extends string> = P extends `${infer Prefix}*` ? Extract<keyof E & string, `${Prefix}${string}`> : never;
+export type { NamePattern, MatchingNames };
 /** What `subscribe` and `registerHandler` take: an event name, or a pattern. */
 export type Subscribable<E> = (keyof E & string) | NamePattern;
 /** The concrete names an event of `K` (a name or a pattern) can have. */

@@ -20,7 +20,8 @@ import type { ModuleLocator } from "./stack-frames";
 import type { EventStream, ListenOptions } from "./event-stream";
 import { checkSize, toJsonText } from "./json-value";
 import { runEventHandlers } from "./run-handler";
-import { StreamRegistry } from "./stream-registry";
+import { StreamRegistry, type NamedEvent } from "./stream-registry";
+import { isPattern, type MatchingNames, type NamePattern } from "../protocol/name-pattern";
 import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
 import { recordOutcome } from "./observation";
@@ -30,7 +31,6 @@ import type { IdentifyHook } from "./types";
 import type { TraceObserver } from "./trace";
 import { Watchers } from "./watchers";
 
-export * from "./bus-types";
 import type {
   EventHandler,
   EventMap,
@@ -43,6 +43,12 @@ import type {
   RequestArgs,
   RequestResult,
 } from "./types";
+
+export * from "./bus-types";
+
+export type { NamePattern, MatchingNames, NamedEvent };
+/** What `listen` yields: a name's payloads, or for a pattern each matching event with its name, id and data (narrowed by name). */
+export type ListenItem<E, K extends string> = K extends NamePattern ? (string extends keyof E ? NamedEvent<string, E[string & keyof E]> : { [N in MatchingNames<E, K>]: NamedEvent<N, E[N]> }[MatchingNames<E, K>]) : E[K & keyof E];
 
 /**
  * The in-process event bus: declarations, triggers, queries and streams. One instance per
@@ -252,7 +258,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     const eventId = id;
     const deliverHere = (): void => {
       if (json !== undefined) delivered = this.#deliverToSinks(name, eventId, json);
-      streamsDone = this.#streams.push(name, payload);
+      streamsDone = this.#streams.push(name, eventId, payload);
     };
     const inOrder = this.#adapter.deliverInOrder(name, id, deliverHere);
     if (inOrder) await inOrder;
@@ -358,12 +364,17 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   // ── streams ──────────────────────────────────────────────────────────────
 
   /**
-   * Consumes an event as an async stream, bounded by the queue size.
+   * Consumes an event as an async stream, bounded by the queue size. With a pattern (`model:*`,
+   * `*`), every event whose name it matches — internal ones too, and names declared later — each
+   * item carrying its name and id.
    * @example
    * for await (const model of events.listen("model:created", { signal })) save(model);
+   * for await (const { name, data } of events.listen("model:*")) audit(name, data);
    */
-  listen<N extends keyof E & string>(name: N, options?: ListenOptions): EventStream<E[N]> {
-    return this.#listen(name, options) as EventStream<E[N]>;
+  listen<K extends (keyof E & string) | NamePattern>(name: K, options?: ListenOptions): EventStream<ListenItem<E, K>> {
+    // The item type depends on K, which the compiler cannot follow into the registry.
+    const stream = isPattern(name) ? this.#streams.openPattern(name, this.#settings.queueSize, options ?? {}) : this.#listen(name, options);
+    return stream as unknown as EventStream<ListenItem<E, K>>;
   }
 
   #listen(name: string, options: ListenOptions = {}): EventStream<unknown> {
@@ -514,7 +525,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     instance: () => this.#settings.instance,
     deliverRemote: (name, id, json, internal) => {
       if (!internal) this.#deliverToSinks(name, id, json);
-      if (this.#streams.has(name)) void this.#streams.push(name, JSON.parse(json));
+      if (this.#streams.has(name)) void this.#streams.push(name, id, JSON.parse(json));
     },
     reportGap: (name, missed) => {
       for (const sink of this.#sinks) sink.gap(name, missed);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventBus } from "./bus";
-import { NotFoundError } from "../shared/errors";
+import { BadRequestError, NotFoundError } from "../shared/errors";
 import { silentLogger } from "./logger";
 
 const newBus = (queueSize = 5) => new EventBus({ logger: silentLogger, queueSize });
@@ -42,6 +42,70 @@ describe("listen", () => {
     const stream = bus.listen("secret");
     await bus.trigger("secret", "x");
     expect(await take(stream, 1)).toEqual(["x"]);
+  });
+
+  describe("by pattern", () => {
+    it("yields every matching event with its name and id, internal ones too, and no other", async () => {
+      const bus = newBus();
+      bus.createSignal("model:created");
+      bus.createSignal("model:secret", { internal: true });
+      bus.createSignal("order:placed");
+      const stream = bus.listen("model:*");
+      const created = await bus.trigger("model:created", 1);
+      await bus.trigger("order:placed", 2);
+      const secret = await bus.trigger("model:secret", 3);
+      expect(await take(stream, 2)).toEqual([
+        { name: "model:created", id: created.id, data: 1 },
+        { name: "model:secret", id: secret.id, data: 3 },
+      ]);
+      expect(stream.pending).toBe(0);
+    });
+
+    it("hears names declared after it opened", async () => {
+      const bus = newBus();
+      const stream = bus.listen("*");
+      bus.createSignal("late:comer");
+      await bus.trigger("late:comer", "hi");
+      expect(await take(stream, 1)).toEqual([expect.objectContaining({ name: "late:comer", data: "hi" })]);
+    });
+
+    it("gets each event once beside a listener of the name itself", async () => {
+      const bus = newBus();
+      bus.createSignal("a:b:c");
+      const byName = bus.listen("a:b:c");
+      const outer = bus.listen("a:*");
+      const inner = bus.listen("a:b:*");
+      await bus.trigger("a:b:c", "x");
+      expect([byName.pending, outer.pending, inner.pending]).toEqual([1, 1, 1]);
+      expect(await take(byName, 1)).toEqual(["x"]);
+    });
+
+    it("is bounded like a name's stream, counting what it missed", async () => {
+      const bus = newBus(3);
+      bus.createSignal("tick:a");
+      bus.createSignal("tick:b");
+      const stream = bus.listen("tick:*");
+      for (let i = 0; i < 5; i++) await bus.trigger(i % 2 ? "tick:a" : "tick:b", i);
+      expect(stream.pending).toBe(3);
+      expect(stream.missed).toBe(2);
+      expect((await take(stream, 3)).map((item) => item.data)).toEqual([2, 3, 4]);
+    });
+
+    it("rejects a malformed pattern with bad_request naming it", () => {
+      const bus = newBus();
+      expect(() => bus.listen("mo*del:*" as "x*")).toThrow(/mo\*del:\*/);
+      expect(() => bus.listen("mo*del:*" as "x*")).toThrow(BadRequestError);
+    });
+
+    it("leaves nothing behind when it ends", async () => {
+      const bus = newBus();
+      const stream = bus.listen("model:*");
+      bus.createSignal("model:created");
+      await stream.return();
+      await bus.trigger("model:created", 1);
+      expect(bus.streamCount("model:*")).toBe(0);
+      expect(stream.pending).toBe(0);
+    });
   });
 
   describe("when the consumer falls behind", () => {

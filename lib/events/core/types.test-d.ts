@@ -3,7 +3,7 @@
  * fail to compile; if it ever compiled, tsc would report the directive as unused.
  */
 import { z } from "zod";
-import { EventBus, type DeliveryReport } from "./bus";
+import { EventBus, type DeliveryReport, type NamedEvent } from "./bus";
 import type { EventStream } from "./event-stream";
 
 interface Events {
@@ -60,6 +60,17 @@ const wrongShape: Promise<number[]> = bus.request("model:count");
 // ── streams are typed ──
 const stream: EventStream<{ id: number; value: string }> = bus.listen("model:created");
 const report: Promise<DeliveryReport> = bus.trigger("cache:cleared");
+// a pattern's stream carries each matching name with its own payload
+const models: EventStream<NamedEvent<"model:created", { id: number; value: string }>> = bus.listen("model:*");
+async function consumeEverything(): Promise<void> {
+  for await (const item of bus.listen("*")) {
+    if (item.name === "model:created") void item.data.value.toUpperCase();
+    // @ts-expect-error a pattern's items are named by the map's names only
+    if (item.name === "model:typo") return;
+  }
+}
+// @ts-expect-error a star anywhere but the end is not a pattern
+bus.listen("mo*del");
 
 // ── a schema types its signal ──
 const signal = new EventBus().createSignal("order:paid", { schema: z.object({ orderId: z.string(), cents: z.number() }) });
@@ -68,4 +79,4 @@ void signal.trigger({ orderId: "o1", cents: 100 });
 void signal.trigger({ orderId: 1, cents: 100 });
 const paid: EventStream<{ orderId: string; cents: number }> = signal.listen();
 
-void [total, hits, wrongShape, stream, report, paid];
+void [total, hits, wrongShape, stream, report, paid, models, consumeEverything];

@@ -7,6 +7,11 @@
 /** A name's characters (as declared names allow), for what comes before the `*`. */
 const NAME_CHARACTERS = /^[A-Za-z0-9_.:\-/]*$/;
 
+/** A name pattern: a name whose last segment is `*` (`model:*`, `order:eu:*`), or `*` alone. */
+export type NamePattern = `${string}*`;
+/** The names of `E` that pattern `P` matches. */
+export type MatchingNames<E, P extends string> = P extends `${infer Prefix}*` ? Extract<keyof E & string, `${Prefix}${string}`> : never;
+
 export type PatternCheck = { ok: true; prefix: string } | { ok: false; problem: string };
 
 /** Whether `text` is meant as a pattern (it has a `*`); `parsePattern` says whether it is a valid one. */
