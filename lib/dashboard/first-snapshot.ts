@@ -7,6 +7,11 @@ import type { DeclarationInfo } from "@/lib/events/core/declarations";
 import type { DashboardInit } from "./store";
 import { filtersFromSearch } from "./trace-filters";
 
+/** Per event, the browsers it reaches now: subscribed by name or by a pattern that matches it. */
+function reachOfEvents(transport: NonNullable<AppRuntime["transport"]>, declarations: readonly DeclarationInfo[]): Record<string, number> {
+  return Object.fromEntries(declarations.filter((info) => info.kind === "event").map((info) => [info.name, transport.reachOf(info.name)]));
+}
+
 /** The page's monitor token lives this long; reconnects fetch fresh ones from the token route. */
 export const PAGE_TOKEN_TTL_MS = 5 * 60_000;
 
@@ -21,12 +26,13 @@ export function firstSnapshot(
 ): { init: DashboardInit; monitorToken: string | null } {
   const { transport, config } = runtime;
   const now = Date.now();
+  // Through JSON: only plain data may cross to a Client Component (a schema exported by another
+  // module copy, as after a hot reload, may not be a plain object).
+  const declarations = JSON.parse(JSON.stringify(events.snapshot())) as DeclarationInfo[];
   return {
     init: {
-      // Through JSON: only plain data may cross to a Client Component (a schema exported by another
-      // module copy, as after a hot reload, may not be a plain object).
-      declarations: JSON.parse(JSON.stringify(events.snapshot())) as DeclarationInfo[],
-      subscribers: transport?.stats().subscribers ?? {},
+      declarations,
+      subscribers: transport ? reachOfEvents(transport, declarations) : {},
       server: { instance: transport?.instance ?? null, startedAt: transport?.startedAt ?? runtime.startedAt },
       filters: filtersFromSearch(search),
       renderedAt: now,

@@ -12,7 +12,7 @@ export interface RegistryEntry {
   /** JSON Schema of the payload, where one is declared. */
   schema: Record<string, unknown> | null;
   handlers: number;
-  /** Browser connections subscribed to it right now. */
+  /** Browser connections an event reaches right now: subscribed to it by name or by a pattern that matches it. */
   subscribers: number;
   /** Triggers (events) or requests (queries), errors, and the last one's time. */
   count: number;

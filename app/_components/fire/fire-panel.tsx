@@ -45,6 +45,7 @@ export function FirePanel() {
           <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
             <FlagBadges internal={entry.internal} singleton={entry.kind === "query" && entry.singleton} />
             <span>{entry.description ?? (entry.schema ? "Payload checked against its schema" : "No schema: any JSON")}</span>
+            {entry.kind === "event" ? <ReachNote name={entry.name} internal={entry.internal} /> : null}
           </div>
         ) : null}
         {fields !== null ? (
@@ -82,5 +83,17 @@ export function FirePanel() {
         />
       </div>
     </Panel>
+  );
+}
+
+/** Who a trigger reaches in browsers: subscribers by name and by matching patterns (never for an internal event). */
+function ReachNote({ name, internal }: { name: string; internal: boolean }) {
+  // From the live registry (refreshed with describe), not the static catalog the panel renders from.
+  const subscribers = useDashboard((state) => state.registry[name]?.subscribers ?? 0);
+  const text = internal ? "Internal: reaches no browser" : `Reaches ${subscribers} browser ${subscribers === 1 ? "subscriber" : "subscribers"} (by name or pattern)`;
+  return (
+    <span data-testid="fire-reach" className="tabular-nums">
+      · {text}
+    </span>
   );
 }

@@ -401,6 +401,11 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     return [...this.#declarations.all()].map((declaration) => this.#declarations.info(declaration)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The declaration of `name` (event or query), or undefined. */
+  find(name: string): Declaration | undefined {
+    return this.#declarations.get(name);
+  }
+
   /** Looks a name up as `kind`, limited to what `visible` admits; throws `not_found` with a suggestion. */
   lookup(name: string, kind: Kind, visible?: (declaration: Declaration) => boolean): Declaration {
     return this.#declarations.require(name, kind, visible);

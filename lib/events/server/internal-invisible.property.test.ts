@@ -8,7 +8,7 @@ import { waitFor } from "@/test/support/wait-for";
 
 // ── the registry both servers share, and what only the real one has ───────────
 
-const PUBLIC_EVENTS = ["model:created", "model:updated", "chat:message"] as const;
+const PUBLIC_EVENTS = ["model:created", "model:updated", "chat:message", "room:lobby"] as const;
 const PUBLIC_QUERIES = ["model:count", "model:echo"] as const;
 // Internal names sit close to public ones on purpose ("chat:messages", "model:counts"): a "did you
 // mean" that looked at every declared name would suggest them. None is a substring of a public name.
@@ -36,6 +36,7 @@ function declare(h: Harness, withInternals: boolean): void {
   bus.event("model:created", withInternals ? (model: unknown) => bus.trigger("audit:login", { model }).then(() => undefined) : (_model: unknown) => {}, { internal: false });
   bus.createSignal("model:updated", { internal: false, description: "A model changed" });
   bus.createSignal("chat:message", { internal: false, schema: z.object({ text: z.string().max(100) }) });
+  bus.createSignal("room:lobby", { internal: false, presence: true });
   bus.query("model:count", withInternals ? async (_data: unknown) => ((await bus.request("billing:total")) as number) - 39 : (_data: unknown) => 3, { internal: false });
   bus.query("model:echo", (data: unknown) => ({ echo: data ?? null }), { internal: false });
 }
@@ -72,6 +73,19 @@ function nearMiss(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
     });
 }
 
+/**
+ * Patterns over every prefix of the registry: some match public and internal names alike
+ * ("chat:*"), some only internal ones ("audit:*", "secrets:*"), "*" matches all, and a few are
+ * malformed.
+ */
+const PATTERNS: readonly string[] = [
+  "*",
+  ...new Set([...PUBLIC_NAMES, ...INTERNAL_NAMES].map((name) => `${name.slice(0, name.indexOf(":") + 1)}*`)),
+  "audit:log*",
+  "*:login",
+  "chat:*:*",
+];
+
 const nameArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...PUBLIC_NAMES),
   fc.constantFrom(...INTERNAL_NAMES),
@@ -79,13 +93,16 @@ const nameArb: fc.Arbitrary<string> = fc.oneof(
   nearMiss(fc.constantFrom(...PUBLIC_NAMES)),
   fc.string({ minLength: 1, maxLength: 24 }),
 );
+/** What a subscribe may name: a name, or a pattern. */
+const subscribableArb: fc.Arbitrary<string> = fc.oneof({ arbitrary: nameArb, weight: 2 }, { arbitrary: fc.constantFrom(...PATTERNS), weight: 1 });
 
 const payloadArb: fc.Arbitrary<unknown> = fc
   .oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ text: fc.string({ maxLength: 120 }) }), fc.constant(undefined))
   .filter((value) => mentionsInternal(JSON.stringify(value) ?? "") === undefined);
 
 type ClientCommand =
-  | { type: "subscribe"; event: string; since?: string }
+  | { type: "subscribe"; event: string; since?: string | Record<string, string>; presence?: true }
+  | { type: "presence"; event: string }
   | { type: "unsubscribe"; event: string }
   | { type: "trigger"; event: string; data: unknown }
   | { type: "request"; query: string; data: unknown; timeout?: number }
@@ -95,9 +112,14 @@ type Command = ClientCommand | ServerCommand;
 
 function commandsArb(epoch: string): fc.Arbitrary<Command[]> {
   const since = fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.nat({ max: 30 }).map((seq) => `${epoch}-${seq}`)), { nil: undefined });
+  // A pattern resumes with the last id of each name: internal names among them too.
+  const sinceMap = fc.dictionary(nameArb, fc.nat({ max: 30 }).map((seq) => `${epoch}-${seq}`), { maxKeys: 4 });
   const client: fc.Arbitrary<ClientCommand> = fc.oneof(
     fc.tuple(nameArb, since).map(([event, from]): ClientCommand => (from === undefined ? { type: "subscribe", event } : { type: "subscribe", event, since: from })),
-    nameArb.map((event): ClientCommand => ({ type: "unsubscribe", event })),
+    fc.tuple(fc.constantFrom(...PATTERNS), fc.option(sinceMap, { nil: undefined })).map(([event, from]): ClientCommand => (from === undefined ? { type: "subscribe", event } : { type: "subscribe", event, since: from })),
+    subscribableArb.map((event): ClientCommand => ({ type: "subscribe", event, presence: true })),
+    nameArb.map((event): ClientCommand => ({ type: "presence", event })),
+    subscribableArb.map((event): ClientCommand => ({ type: "unsubscribe", event })),
     fc.tuple(nameArb, payloadArb).map(([event, data]): ClientCommand => ({ type: "trigger", event, data })),
     fc
       .tuple(nameArb, payloadArb, fc.option(fc.integer({ min: 1_000, max: 600_000 }), { nil: undefined }))
@@ -157,10 +179,21 @@ function quotedInJson(name: string): string {
   return `\\"${JSON.stringify(name).slice(1, -1)}\\"`;
 }
 
-/** `value` (a frame) with every occurrence of one history's epoch written as another's. */
-function withEpoch<T>(value: T, from: string, to: string): T {
-  return JSON.parse(JSON.stringify(value).split(from).join(to)) as T;
+/**
+ * `value` (a frame) as the other server would word it: every occurrence of one history's epoch,
+ * and of one connection's id (presence lists it), written as the other's.
+ */
+function withEpoch<T>(value: T, from: string, to: string, connections?: { from: string; to: string }): T {
+  let text = JSON.stringify(value).split(from).join(to);
+  if (connections) text = text.split(JSON.stringify(connections.from)).join(JSON.stringify(connections.to));
+  return JSON.parse(text) as T;
 }
+
+const connectionOf = (client: RawClient): string => {
+  const welcome = client.ofType("welcome")[0];
+  if (!welcome) throw new Error("no welcome frame");
+  return welcome.connection;
+};
 
 async function runServerCommand(command: ServerCommand, real: Harness, shadow: Harness): Promise<void> {
   switch (command.server) {
@@ -214,6 +247,7 @@ describe("internal names, to a normal (non-monitor) connection", () => {
         const twin = await shadow.connect();
         const texts = rawTexts(client);
         const namesByRef = new Map<string, string>();
+        const ids = { from: connectionOf(twin), to: connectionOf(client) };
         try {
           for (const [index, command] of commands.entries()) {
             if ("server" in command) {
@@ -229,7 +263,7 @@ describe("internal names, to a normal (non-monitor) connection", () => {
             // ids in its own, and both see the same public traffic, so even ids must agree.
             twin.send(withEpoch(frame, realEpoch, shadowEpoch));
             const [got, expected] = await Promise.all([replyOf(client, ref), replyOf(twin, ref)]);
-            expect(got, JSON.stringify(frame)).toEqual(withEpoch(expected, shadowEpoch, realEpoch));
+            expect(got, JSON.stringify(frame)).toEqual(withEpoch(expected, shadowEpoch, realEpoch, ids));
           }
           // Frames arrive in order: once this is answered, every earlier frame is in `texts`.
           client.send({ type: "ping", ref: "flush" });
@@ -291,7 +325,8 @@ describe("internal names, to a normal (non-monitor) connection", () => {
     expect(reply.events.map((info) => info.name)).toEqual([...PUBLIC_EVENTS].sort());
     expect(reply.queries.map((info) => info.name)).toEqual([...PUBLIC_QUERIES].sort());
     for (const info of [...reply.events, ...reply.queries]) {
-      expect(Object.keys(info).sort()).toEqual(["description", "internal", "kind", "name", "schema", "singleton"]);
+      const presence = info.name === "room:lobby" ? ["presence"] : [];
+      expect(Object.keys(info).sort()).toEqual(["description", "internal", "kind", "name", ...presence, "schema", "singleton"]);
     }
     client.terminate();
   });

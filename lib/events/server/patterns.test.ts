@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { EventFrame } from "@/lib/events/protocol";
 import { deferred } from "@/test/support/wait-for";
-import { startTransport, type Harness, type RawClient } from "@/test/support/transport-harness";
+import { createMonitorToken } from "@/lib/events/server";
+import { startTransport, TEST_SECRET, type Harness, type RawClient } from "@/test/support/transport-harness";
 
 let harness: Harness;
 afterEach(() => harness?.close());
@@ -163,6 +164,20 @@ describe("a pattern subscription", () => {
     expect(await client.op({ type: "subscribe", event: "model:*", presence: true })).toMatchObject({ code: "bad_request" });
   });
 
+  it("counts in the subscribers a monitor sees per name, and never for an internal name", async () => {
+    await setup();
+    const byPattern = await harness.connect();
+    await byPattern.op({ type: "subscribe", event: "model:*" });
+    const byNameAndPattern = await harness.connect();
+    await byNameAndPattern.op({ type: "subscribe", event: "model:created" });
+    await byNameAndPattern.op({ type: "subscribe", event: "*" });
+    const monitor = await harness.connect();
+    await monitor.op({ type: "monitor", token: createMonitorToken(TEST_SECRET) });
+    const described = (await monitor.op({ type: "describe" })) as unknown as { events: { name: string; subscribers: number }[] };
+    const subscribers = Object.fromEntries(described.events.map((info) => [info.name, info.subscribers]));
+    expect(subscribers).toEqual({ "model:created": 2, "model:deleted": 2, "model:audit": 0, "order:placed": 1 });
+    expect(["model:created", "model:audit", "order:placed"].map((name) => harness.transport.reachOf(name))).toEqual([2, 0, 1]);
+  });
 });
 
 describe("recovering a pattern subscription", () => {

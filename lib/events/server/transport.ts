@@ -176,6 +176,11 @@ export class EventsTransport {
     return { ...this.status(), subscriptions: this.#subscribers.total, queued, dropped, slowConsumerDisconnects: this.counters.slowConsumerDisconnects };
   }
 
+  /** Browser connections an event of `name` reaches now: subscribed by name or by a matching pattern (none for an internal name). */
+  reachOf(name: string): number {
+    return this.#bus.find(name)?.internal === false ? this.#subscribers.subscriberCount(name) : 0;
+  }
+
   /** Every open connection, with what it is subscribed to. */
   connections(): (ConnectionStatus & { subscriptions: string[] })[] {
     return [...this.#connections].map((connection) => ({ ...connection.status(), subscriptions: this.#subscribers.namesOf(connection) }));
@@ -302,12 +307,8 @@ export class EventsTransport {
   }
 
   #isPresenceTracked(name: string): boolean {
-    if (name.endsWith("*")) return false;
-    try {
-      return this.#bus.lookup(name, "event").presence;
-    } catch {
-      return false;
-    }
+    const declaration = this.#bus.find(name);
+    return declaration?.kind === "event" && declaration.presence;
   }
 
   #beat(): void {

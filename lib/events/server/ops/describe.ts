@@ -23,7 +23,7 @@ function described(port: OpPort, connection: Connection): OkResults["describe"] 
       schema: info.schema,
       description: info.description,
       ...(info.presence ? { presence: true } : {}),
-      ...(connection.monitor ? { handlers: info.handlers, counters: info.counters, subscribers: port.subscribers.subscriberCount(info.name) } : {}),
+      ...(connection.monitor ? { handlers: info.handlers, counters: info.counters, subscribers: info.internal ? 0 : port.subscribers.subscriberCount(info.name) } : {}),
     };
     (info.kind === "event" ? events : queries).push(name);
   }
