@@ -3,4 +3,5 @@
 import "./register";
 import "./models";
 import "./demo";
+import "./visitors";
 import "./reports";

@@ -8,6 +8,7 @@ declare module "@/lib/events" {
     events: {
       "model:created": ModelCreated;
       "demo:ping": DemoPing;
+      "demo:here": undefined;
       "cache:warmed": CacheWarmed;
     };
     queries: {

@@ -3,8 +3,9 @@ import type { PresenceMember } from "../core/presence";
 import type { Connection } from "./connection";
 
 /**
- * The connections that subscribed with `presence: true`, by name: they get a `join` or `leave`
- * frame for every member that comes or goes, on any instance — but for themselves.
+ * The connections that subscribed with `presence: true`, by name. Each first hears who is there,
+ * itself included (so its joins minus its leaves are always the members, as the presence op lists
+ * them), then a `join` or `leave` frame for every other member that comes or goes, on any instance.
  */
 export class PresenceWatch {
   #watchers = new Map<string, Set<Connection>>();
@@ -16,9 +17,9 @@ export class PresenceWatch {
     });
   }
 
-  /** Starts watching, after telling the connection who is there already. */
+  /** Starts watching, after telling the connection who is there already (itself too). */
   watch(connection: Connection, name: string, present: readonly PresenceMember[]): void {
-    for (const member of present) if (member.connection !== connection.id) connection.send({ type: "join", event: name, member });
+    for (const member of present) connection.send({ type: "join", event: name, member });
     let watchers = this.#watchers.get(name);
     if (!watchers) this.#watchers.set(name, (watchers = new Set()));
     watchers.add(connection);

@@ -46,15 +46,18 @@ describe("presence", () => {
     expect(harness.bus.presence("room:lobby").count).toBe(2);
   });
 
-  it("tells a subscriber that asked for presence who is there, then who joins and leaves — never itself", async () => {
+  it("tells a subscriber that asked for presence who is there (itself too), then who else joins and leaves", async () => {
     await setup();
     const ada = await as({ name: "Ada" });
     await ada.op({ type: "subscribe", event: "room:lobby" });
     const bob = await as({ name: "Bob" });
     const reply = await bob.op({ type: "subscribe", event: "room:lobby", presence: true });
     expect(reply).toMatchObject({ type: "ok" });
-    await waitFor(() => presenceFrames(bob).length === 1, "the join of who was there");
-    expect(presenceFrames(bob)).toEqual([{ type: "join", event: "room:lobby", member: { connection: connectionOf(ada), info: { name: "Ada" } } }]);
+    await waitFor(() => presenceFrames(bob).length === 2, "the joins of who was there");
+    expect(presenceFrames(bob)).toEqual([
+      { type: "join", event: "room:lobby", member: { connection: connectionOf(ada), info: { name: "Ada" } } },
+      { type: "join", event: "room:lobby", member: { connection: connectionOf(bob), info: { name: "Bob" } } },
+    ]);
     // The frames come right after the subscribe's answer.
     const types = bob.frames.map((frame) => frame.type);
     expect(types.indexOf("join")).toBe(types.indexOf("ok") + 1);
@@ -63,8 +66,8 @@ describe("presence", () => {
     await cy.op({ type: "subscribe", event: "room:lobby" });
     await cy.op({ type: "unsubscribe", event: "room:lobby" });
     ada.terminate();
-    await waitFor(() => presenceFrames(bob).length === 4, "cy's join and leave, and ada's leave");
-    expect(presenceFrames(bob).slice(1)).toEqual([
+    await waitFor(() => presenceFrames(bob).length === 5, "cy's join and leave, and ada's leave");
+    expect(presenceFrames(bob).slice(2)).toEqual([
       { type: "join", event: "room:lobby", member: { connection: connectionOf(cy), info: { name: "Cy" } } },
       { type: "leave", event: "room:lobby", member: { connection: connectionOf(cy), info: { name: "Cy" } } },
       { type: "leave", event: "room:lobby", member: { connection: connectionOf(ada), info: { name: "Ada" } } },
