@@ -41,7 +41,7 @@ function recordConsole(page: Page): { logs: string[]; errors: string[] } {
   return { logs, errors };
 }
 
-test("the client README's example runs in a page: subscribe, request report:summary, and a refused trigger", async ({ page }) => {
+test("the client README's example runs in a page: subscribe by name and pattern, presence, request report:summary, and a refused trigger", async ({ page }) => {
   const example = codeBlock("lib/events/client/README.md", "# lib/events/client", "ts");
   const [importLine, ...rest] = example.split("\n");
   expect(importLine).toMatch(/^import \{ EventManager \} from "@\/lib\/events\/client"; \/\/ or window\.wf\.ext\.events\.EventManager in a plain page$/);
@@ -50,6 +50,8 @@ test("the client README's example runs in a page: subscribe, request report:summ
   // In a plain page the import is the injected client, as the example's first comment says.
   await runInPage(page, ["const { EventManager } = window.wf.ext.events;", ...rest].join("\n"));
   expect(logs).toContain("forbidden");
+  // /demo's own "Who is here" makes the page a member of demo:here.
+  expect(logs.find((line) => / here:/.test(line))).toMatch(/^[01] here:/);
   expect(errors).toEqual([]);
 });
 
