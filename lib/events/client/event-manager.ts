@@ -53,6 +53,9 @@ export interface SubscribeOptions {
   onLeave?(member: PresenceMember): void;
 }
 
+/** Every instance's browser connections, and how each instance answered (a list may be partial, never silently). */
+export type ConnectionsResult = OkResults["connections"];
+
 /** Who is subscribed to a presence-tracked event (at most 1,000 listed; `truncated` beyond). */
 export type PresenceResult = OkResults["presence"];
 
@@ -264,6 +267,27 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
     // Everything but the envelope: monitor sessions also learn about the cluster.
     const { type: _type, ref: _ref, ...result } = ok;
     return result;
+  }
+
+  /**
+   * Monitor sessions only: the browser connections of every instance (newest first, at most
+   * `limit` per instance), those matching `search`, and how each instance answered.
+   * @example const { connections, instances } = await events.connections({ search: "model:created" });
+   */
+  async connections(options: { search?: string; limit?: number } = {}): Promise<ConnectionsResult> {
+    const ok = await this.#call("connections", { ...options }, "Connections", this.#timeout);
+    const { type: _type, ref: _ref, ...result } = ok;
+    return result;
+  }
+
+  /**
+   * Monitor sessions only: closes a browser connection, on whichever instance holds it, with
+   * 4100 and `reason` (its client reconnects and recovers). Resolves to the instance that held it;
+   * rejects with NotFoundError when no instance does.
+   */
+  async disconnect(connection: string, reason?: string): Promise<{ instance: string }> {
+    const ok = await this.#call("disconnect", { connection, ...(reason ? { reason } : {}) }, `Disconnect "${connection}"`, this.#timeout);
+    return { instance: ok.instance };
   }
 
   /**

@@ -13,6 +13,7 @@ export { EventManager } from "./event-manager";
 export type {
   ClientEventHandler,
   ClientRequestOptions,
+  ConnectionsResult,
   DescribeResult,
   EventMeta,
   Gap,
@@ -33,4 +34,4 @@ export type { MonitorToken } from "./monitor-sessions";
 export type { BrowserEventsApi } from "./browser";
 // The error classes, from the Node-free module: `err instanceof NotFoundError` works in a page.
 export * from "../shared/errors";
-export type { DescribedName, TraceFrame } from "../protocol/frames";
+export type { ConnectionsOfInstance, DescribedName, TraceFrame, WireConnection } from "../protocol/frames";

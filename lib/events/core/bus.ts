@@ -30,6 +30,7 @@ import { ForbiddenError } from "../shared/errors";
 import type { IdentifyHook } from "./types";
 import type { TraceObserver } from "./trace";
 import { Watchers } from "./watchers";
+import { InstanceCommands, type InstanceCommandHandler, type InstanceReply } from "./instance-commands";
 
 import type {
   EventHandler,
@@ -78,6 +79,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     (error) => this.#settings.logger.warn({ err: error }, "A presence listener threw"),
   );
   #identify: IdentifyHook | undefined;
+  #commands = new InstanceCommands();
   /** What this instance shows in the cluster view besides its queries: whoever serves it says. */
   #status: () => InstanceStatus = () => ({});
   /** Development only (`trackModules`): the evaluations of the modules that register. */
@@ -436,6 +438,21 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     };
   }
 
+  // ── instance commands ───────────────────────────────────────────────────
+
+  /**
+   * Answers an operations command on this instance (not an app query: never declared, traced or
+   * counted). Returns the function that stops answering it.
+   */
+  onInstanceCommand(name: string, handler: InstanceCommandHandler): () => void {
+    return this.#commands.on(name, handler);
+  }
+
+  /** Asks every live instance (this one included) a command; each answers, fails or times out on its own. */
+  askInstances<T>(name: string, data: unknown, timeoutMs: number): Promise<InstanceReply<T>[]> {
+    return this.#commands.ask<T>(name, data, this.#settings.instance, this.#adapter, timeoutMs);
+  }
+
   // ── presence ─────────────────────────────────────────────────────────────
 
   /**
@@ -537,6 +554,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       this.#streams.addMissed(name, missed ?? 0);
     },
     answerPeer: (query, data, timeoutMs, source) => {
+      if (InstanceCommands.isCommand(query)) return this.#commands.answer(query, data, timeoutMs);
       const declaration = this.#declarations.require(query, "query");
       const context: HandlerContext = { kind: "query", name: query, id: `${this.instance}-r${++this.#requestSeq}`, source, at: Date.now() };
       return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);

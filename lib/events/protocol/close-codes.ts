@@ -18,6 +18,8 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** Kept sending after `rate_limited`. */
   RateLimited: 4029,
+  /** Closed from the dashboard (the reason says why): reconnect and recover, as after any drop. */
+  DisconnectedByOperator: 4100,
   /**
    * The monitor session ended: its token expired without a fresh one, or the dashboard session it
    * came from was signed out. Reconnect; the connection is a monitor again only with a new token.

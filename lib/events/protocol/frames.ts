@@ -71,7 +71,25 @@ export interface PresenceOp {
   event: string;
 }
 
-export type ClientOp = SubscribeOp | UnsubscribeOp | TriggerOp | RequestOp | DescribeOp | PingOp | MonitorOp | PresenceOp;
+/** Monitor sessions only: the browser connections of every instance, those matching `search` first. */
+export interface ConnectionsOp {
+  type: "connections";
+  ref: Ref;
+  /** Case-insensitive text found in a connection's id, origin, address, user agent, subscriptions or member info. */
+  search?: string;
+  /** The most listed, per instance. @default 200 */
+  limit?: number;
+}
+/** Monitor sessions only: closes a browser connection (on whichever instance holds it) with 4100. */
+export interface DisconnectOp {
+  type: "disconnect";
+  ref: Ref;
+  connection: string;
+  /** Why, as the close frame's reason (at most 80 characters). */
+  reason?: string;
+}
+
+export type ClientOp = SubscribeOp | UnsubscribeOp | TriggerOp | RequestOp | DescribeOp | PingOp | MonitorOp | PresenceOp | ConnectionsOp | DisconnectOp;
 export type ClientOpType = ClientOp["type"];
 
 // ── server → client ────────────────────────────────────────────────────────
@@ -173,7 +191,44 @@ export interface OkResults {
   monitor: { instance: string; startedAt: number; expiresAt: number; expiresIn: number };
   /** At most MAX_PRESENCE_MEMBERS members; `truncated` when there are more (`count` says how many). */
   presence: { count: number; members: PresenceMember[]; truncated?: true };
+  /**
+   * The connections found, newest first, and per instance how many it holds in all (`total`) or
+   * why it did not answer (`error`): a list can be partial, never silently.
+   */
+  connections: { connections: WireConnection[]; instances: ConnectionsOfInstance[] };
+  /** The instance that held the connection and closed it. */
+  disconnect: { instance: string };
 }
+
+/** One browser connection, as the `connections` op lists it. */
+export interface WireConnection {
+  id: string;
+  instance: string;
+  origin: string | null;
+  address: string | null;
+  userAgent: string | null;
+  /** ms since the epoch. */
+  connectedAt: number;
+  monitor: boolean;
+  /** Names and patterns (`model:*`). */
+  subscriptions: string[];
+  /** Events waiting in its send queue, and bytes its socket has not sent. */
+  queued: number;
+  buffered: number;
+  /** Events it lost by reading too slowly; `gap` frames it was sent. */
+  dropped: number;
+  gapsSent: number;
+  /** Frames it sent per second, over the last ten seconds. */
+  opsPerSecond: number;
+  /** What the app's identify hook said about it, when it said anything. */
+  member?: Record<string, unknown>;
+}
+
+/** How one instance answered a `connections` op. */
+export type ConnectionsOfInstance = { instance: string; total: number; listed: number } | { instance: string; error: string };
+
+/** The most connections a `connections` answer lists per instance. */
+export const MAX_LISTED_CONNECTIONS = 500;
 
 /** A subscribe's answer for one name. */
 export interface NameSubscribed {

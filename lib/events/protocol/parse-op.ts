@@ -1,15 +1,20 @@
-import { MAX_NAME_LENGTH, MAX_REF_LENGTH, type ClientOp, type ClientOpType, type Ref, type SinceByName } from "./frames";
+import { MAX_LISTED_CONNECTIONS, MAX_NAME_LENGTH, MAX_REF_LENGTH, type ClientOp, type ClientOpType, type Ref, type SinceByName } from "./frames";
 import { isPattern, parsePattern } from "./name-pattern";
 
 /** What the server makes of one text frame: an op, or why it is not one (with its ref, when readable). */
 export type ParsedOp = { ok: true; op: ClientOp } | { ok: false; ref: Ref | null; message: string };
 
-const OP_TYPES: readonly ClientOpType[] = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor", "presence"];
+const OP_TYPES: readonly ClientOpType[] = ["subscribe", "unsubscribe", "trigger", "request", "describe", "ping", "monitor", "presence", "connections", "disconnect"];
 const MAX_SINCE_LENGTH = 128;
 /** Names a pattern's `since` may list (a pattern matches at most this many names a client can have seen). */
 const MAX_SINCE_NAMES = 1_000;
 const MAX_TOKEN_LENGTH = 4096;
 const MAX_TIMEOUT_MS = 600_000;
+const MAX_SEARCH_LENGTH = 200;
+/** Connection ids are 8 characters today; a little room for other servers' ids. */
+const MAX_CONNECTION_ID_LENGTH = 64;
+/** A close frame's reason has at most 123 bytes; the server prefixes what it was given. */
+export const MAX_DISCONNECT_REASON_BYTES = 80;
 
 /**
  * Reads a client frame. Never throws: every way a frame can be wrong becomes a message naming
@@ -72,6 +77,26 @@ export function parseClientOp(text: string): ParsedOp {
         return fail(validRef, '"token" must be the monitor token (a non-empty string)');
       }
       return ok({ type, ref: validRef, token });
+    }
+    case "connections": {
+      const search = frame.search ?? undefined;
+      if (search !== undefined && (typeof search !== "string" || search.length > MAX_SEARCH_LENGTH)) return fail(validRef, `"search" must be a string of at most ${MAX_SEARCH_LENGTH} characters`);
+      const limit = frame.limit ?? undefined;
+      if (limit !== undefined && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_LISTED_CONNECTIONS)) {
+        return fail(validRef, `"limit" must be an integer from 1 to ${MAX_LISTED_CONNECTIONS}`);
+      }
+      return ok({ type, ref: validRef, ...(search ? { search } : {}), ...(limit === undefined ? {} : { limit }) });
+    }
+    case "disconnect": {
+      const connection = frame.connection;
+      if (typeof connection !== "string" || connection.length === 0 || connection.length > MAX_CONNECTION_ID_LENGTH) {
+        return fail(validRef, `"connection" must be a connection id (1–${MAX_CONNECTION_ID_LENGTH} characters, as in its welcome)`);
+      }
+      const reason = frame.reason ?? undefined;
+      if (reason !== undefined && (typeof reason !== "string" || new TextEncoder().encode(reason).length > MAX_DISCONNECT_REASON_BYTES)) {
+        return fail(validRef, `"reason" must be a string of at most ${MAX_DISCONNECT_REASON_BYTES} bytes (it travels in the close frame)`);
+      }
+      return ok({ type, ref: validRef, connection, ...(reason ? { reason } : {}) });
     }
     default:
       return fail(validRef, `Unknown op type ${JSON.stringify(type.slice(0, 40))}: expected one of ${OP_TYPES.join(", ")}`);

@@ -9,6 +9,7 @@ import { isNewerEventId } from "../protocol/event-id";
 import type { ClientOp, ServerFrame } from "../protocol/frames";
 import type { TransportCounters } from "./counters";
 import { Inbound, type InboundLimits } from "./inbound";
+import { RecentRate } from "./recent-rate";
 import type { TokenBucket } from "./rate-limiter";
 import type { WriteBatch } from "./write-batch";
 
@@ -66,6 +67,10 @@ export interface ConnectionStatus {
   buffered: number;
   /** Events it did not get because it read too slowly. */
   dropped: number;
+  /** `gap` frames it was sent (overflow and history). */
+  gapsSent: number;
+  /** Frames it sent per second, over the last ten seconds. */
+  opsPerSecond: number;
 }
 
 /**
@@ -87,6 +92,8 @@ export class Connection {
   /** The last subscribe/unsubscribe per name: ops on one name apply in the order they were sent. */
   #nameChains = new Map<string, Promise<void>>();
   #dropped = 0;
+  #gapsSent = 0;
+  #ops = new RecentRate();
   #socket: Socket;
   #queue: RingBuffer<Queued>;
   #missed = new Map<string, number>();
@@ -143,12 +150,15 @@ export class Connection {
       queued: this.#queue.size,
       buffered: this.#socket.writableLength,
       dropped: this.#dropped,
+      gapsSent: this.#gapsSent,
+      opsPerSecond: this.#ops.perSecond(),
     };
   }
 
   /** A frame arrived: the op to run, or undefined when the inbound policy refused it (and answered). */
   receive(data: RawData, isBinary: boolean): ClientOp | undefined {
     this.#missedPongs = 0;
+    this.#ops.note();
     return this.#inbound.receive(data, isBinary);
   }
 
@@ -182,6 +192,7 @@ export class Connection {
 
   /** Sends a reply or notice: never dropped, but bounded (see `reply`). */
   send(frame: ServerFrame): void {
+    if (frame.type === "gap") this.#gapsSent++;
     this.reply(Buffer.from(JSON.stringify(frame)));
   }
 

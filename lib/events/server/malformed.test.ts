@@ -60,7 +60,7 @@ const MALFORMED: [string, string, string | number | null, string | RegExp][] = [
     "an unknown op type",
     JSON.stringify({ ref: "b", type: "subscrbe", event: "model:created" }),
     "b",
-    /^Unknown op type "subscrbe": expected one of subscribe, unsubscribe, trigger, request, describe, ping, monitor, presence$/,
+    /^Unknown op type "subscrbe": expected one of subscribe, unsubscribe, trigger, request, describe, ping, monitor, presence, connections, disconnect$/,
   ],
   ["a subscribe without event", JSON.stringify({ ref: "c", type: "subscribe" }), "c", 'Missing "event"'],
   ["a subscribe with an empty event", JSON.stringify({ ref: "c", type: "subscribe", event: "" }), "c", 'Missing "event"'],

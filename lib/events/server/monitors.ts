@@ -64,6 +64,11 @@ export class Monitors {
     return ended.length;
   }
 
+  /** The dashboard session a monitor's token was issued to ("" for none); undefined for a connection that is not a monitor. */
+  sessionOf(connection: Connection): string | undefined {
+    return this.#entries.get(connection)?.grant.session;
+  }
+
   /** A closed connection leaves. */
   forget(connection: Connection): void {
     const entry = this.#entries.get(connection);

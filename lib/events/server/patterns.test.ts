@@ -175,7 +175,7 @@ describe("a pattern subscription", () => {
     await monitor.op({ type: "monitor", token: createMonitorToken(TEST_SECRET) });
     const described = (await monitor.op({ type: "describe" })) as unknown as { events: { name: string; subscribers: number }[] };
     const subscribers = Object.fromEntries(described.events.map((info) => [info.name, info.subscribers]));
-    expect(subscribers).toEqual({ "model:created": 2, "model:deleted": 2, "model:audit": 0, "order:placed": 1 });
+    expect(subscribers).toEqual({ "model:created": 2, "model:deleted": 2, "model:audit": 0, "order:placed": 1, "wf:disconnected": 0 });
     expect(["model:created", "model:audit", "order:placed"].map((name) => harness.transport.reachOf(name))).toEqual([2, 0, 1]);
   });
 });

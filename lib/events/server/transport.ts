@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION, SUBPROTOCOL } from "../protocol/frames";
 import { addressKey } from "./address-key";
 import { Admission, type AdmissionTicket } from "./admission";
 import { Connection, type ConnectionStatus } from "./connection";
+import { answerConnectionCommands } from "./connection-commands";
 import { newCounters, type TransportCounters } from "./counters";
 import { eventFrame } from "./frames";
 import { InFlight } from "./in-flight";
@@ -18,6 +19,7 @@ import { PatternGate } from "./pattern-gate";
 import { identifyMember } from "./identify";
 import { PresenceWatch } from "./presence-watch";
 import { handleOp, type OpPort } from "./ops";
+import { DISCONNECTED_EVENT } from "./ops/disconnect";
 import { TokenBucket } from "./rate-limiter";
 import { refuseUpgrade } from "./refuse-upgrade";
 import { clipHeader, RefusalLog, type RefusalReason } from "./refusal-log";
@@ -93,6 +95,7 @@ export class EventsTransport {
   #closing: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout;
   #detachSink: () => void;
+  #stopCommands: () => void;
 
   constructor(options: TransportOptions) {
     this.#bus = options.bus;
@@ -116,6 +119,14 @@ export class EventsTransport {
       gap: (name, missed) => this.#gap(name, missed),
     });
     this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatMs).unref();
+    this.#bus.createSignal(DISCONNECTED_EVENT, {
+      internal: true,
+      description: "A dashboard closed a browser connection (close code 4100): which, on which instance, why, and which monitor did it",
+    });
+    this.#stopCommands = answerConnectionCommands(this.#bus, {
+      connections: () => this.#connections,
+      subscriptionsOf: (connection) => this.#subscribers.namesOf(connection),
+    });
     this.#port = {
       bus: this.#bus,
       settings: this.#config,
@@ -207,6 +218,7 @@ export class EventsTransport {
     this.#monitors.close();
     this.#presence.close();
     this.#detachSink();
+    this.#stopCommands();
     this.#wss.close();
   }
 

@@ -1,7 +1,9 @@
 import type { ClientOp } from "../../protocol/frames";
 import type { Connection } from "../connection";
 import type { InFlight } from "../in-flight";
+import { connections } from "./connections";
 import { describe } from "./describe";
+import { disconnect } from "./disconnect";
 import { monitor } from "./monitor";
 import { presence } from "./presence";
 import type { OpPort } from "./port";
@@ -42,10 +44,21 @@ async function run(port: OpPort, connection: Connection, op: ClientOp, inFlight:
         return await monitor(port, connection, op);
       case "presence":
         return await presence(port, connection, op);
+      case "connections":
+        return await connections(port, connection, op);
+      case "disconnect":
+        return await disconnect(port, connection, op);
+      default:
+        return unreachable(op);
     }
   } catch (error) {
     sendError(port, connection, op.ref, error);
   } finally {
     inFlight.finish();
   }
+}
+
+/** Every op type has a case above: a new one that does not is a compile error here. */
+function unreachable(op: never): never {
+  throw new Error(`Unhandled op ${JSON.stringify(op)}`);
 }

@@ -1,14 +1,15 @@
-// Patterns and presence across instances: real transports on one real Redis, real WebSocket clients.
+// Patterns, presence and connections across instances: real transports on one real Redis, real WebSocket clients.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { RedisAdapter } from "@/lib/events/adapters/redis";
 import { EventManager } from "@/lib/events/client/event-manager";
-import type { Gap, PresenceMember } from "@/lib/events/client";
+import type { ConnectionsResult, Gap, PresenceMember } from "@/lib/events/client";
 import { silentLogger } from "@/lib/events/core/logger";
 import type { ServerFrame } from "@/lib/events/protocol";
 import { startTestRedis, type TestRedis } from "@/test/support/redis-server";
 import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
-import { startTransport, type Harness, type RawClient } from "@/test/support/transport-harness";
+import { createMonitorToken } from "@/lib/events/server";
+import { startTransport, TEST_SECRET, type Harness, type RawClient } from "@/test/support/transport-harness";
 import { waitFor } from "@/test/support/wait-for";
 
 let redis: TestRedis;
@@ -120,5 +121,30 @@ describe("presence across instances, with Redis", () => {
     await waitFor(() => joinsAndLeaves(ada).length === 3, "Bob's leave on A", 10_000);
     expect(joinsAndLeaves(ada)[2]).toEqual({ type: "leave", event: "room:lobby", member: bobAsMember });
     await waitFor(() => a.bus.presence("room:lobby").count === 1, "A's list without Bob");
+  });
+});
+
+describe("connections across instances, with Redis", () => {
+  it("lets a dashboard on A list B's connections and disconnect one, and says which instance did not answer", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const onB = await b.connect({ headers: { "x-user": "Bob" } });
+    await onB.op({ type: "subscribe", event: "model:created" });
+    const dashboard = await a.connect();
+    await dashboard.op({ type: "monitor", token: createMonitorToken(TEST_SECRET) });
+    await waitFor(() => a.bus.adapter.instances().length === 2, "A to know B", 10_000);
+
+    const listed = (await dashboard.op({ type: "connections" })) as unknown as ConnectionsResult;
+    expect(listed.instances).toEqual(expect.arrayContaining([{ instance: "a", total: 1, listed: 1 }, { instance: "b", total: 1, listed: 1 }]));
+    const bobs = listed.connections.find((connection) => connection.instance === "b")!;
+    expect(bobs).toMatchObject({ id: onB.ofType("welcome")[0]!.connection, subscriptions: ["model:created"], member: { name: "Bob" }, monitor: false });
+
+    expect(await dashboard.op({ type: "disconnect", connection: bobs.id, reason: "from A" })).toMatchObject({ type: "ok", instance: "b" });
+    expect(await onB.closed()).toBe(4100);
+
+    // B stops answering (its process froze, say) while the registry still lists it.
+    b.bus.onInstanceCommand("connections", () => new Promise(() => {}));
+    const partial = (await dashboard.op({ type: "connections" })) as unknown as ConnectionsResult;
+    expect(partial.instances).toEqual(expect.arrayContaining([{ instance: "b", error: expect.stringContaining("2000 ms") }]));
   });
 });

@@ -1,0 +1,8 @@
+import type { ClientOpType } from "../../protocol/frames";
+import { ForbiddenError } from "../../shared/errors";
+import type { Connection } from "../connection";
+
+/** Ops that look at or act on other people's connections are for monitor sessions (dashboards) only. */
+export function requireMonitor(connection: Connection, op: ClientOpType): void {
+  if (!connection.monitor) throw new ForbiddenError(`"${op}" is for monitor sessions only: send a "monitor" op with a token first`);
+}
