@@ -8,6 +8,8 @@ export interface RegistryEntry {
   kind: "event" | "query";
   internal: boolean;
   singleton: boolean;
+  /** Presence-tracked: who is subscribed is known (the Connections panel lists them). */
+  presence: boolean;
   description: string | null;
   /** JSON Schema of the payload, where one is declared. */
   schema: Record<string, unknown> | null;
@@ -38,6 +40,7 @@ export function registryFromSnapshot(declarations: readonly DeclarationInfo[], s
       kind: info.kind,
       internal: info.internal,
       singleton: info.singleton,
+      presence: info.presence,
       description: info.description,
       schema: info.schema,
       handlers: info.handlers,
@@ -66,6 +69,7 @@ export function applyDescribe(registry: Registry, described: { events: Described
       kind: info.kind,
       internal: info.internal,
       singleton: info.singleton,
+      presence: info.presence === true,
       description: info.description ?? null,
       schema: info.schema ?? null,
       handlers: info.handlers ?? previous?.handlers ?? 0,

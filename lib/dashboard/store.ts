@@ -5,6 +5,7 @@ import type { FireEntry } from "./fire-history";
 import { toEditorText } from "./json-input";
 import { examplePayload } from "./json-schema-form";
 import { fireOnce, historyWith, type DashboardClient, type FireKind, type FireOutcome } from "./fire";
+import type { OperatorClient } from "./operator";
 import { createRateWindow } from "./rate-window";
 import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
 import { createRing } from "./ring-buffer";
@@ -59,6 +60,10 @@ export interface DashboardState {
   cluster: ClusterInfo | null;
   monitor: { status: "starting" | "active" | "unavailable"; message: string | null };
   client: DashboardClient | null;
+  /** The monitor session's view of connections (null until it is a monitor). */
+  operator: OperatorClient | null;
+  /** What the Connections panel searches for (set by the registry's Browsers column too). */
+  connectionsSearch: string;
   firing: boolean;
   outcome: FireOutcome | null;
   history: FireEntry[];
@@ -83,6 +88,9 @@ export interface DashboardActions {
   noteGap(missed: number | null): void;
   setMonitor(status: DashboardState["monitor"]["status"], message?: string | null): void;
   setClient(client: DashboardClient | null): void;
+  setOperator(operator: OperatorClient | null): void;
+  /** Searches the Connections panel (the registry's Browsers column: a name's subscribers). */
+  searchConnections(search: string): void;
   fire(kind: FireKind, name: string, payload: string): Promise<FireOutcome>;
   loadHistory(history: FireEntry[]): void;
   /** Chooses what to fire; without a payload, a starting one from its schema. */
@@ -190,6 +198,8 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
         set(({ dropped }) => ({ dropped: { count: dropped.count + (missed ?? 0), unknown: dropped.unknown || missed === null } })),
       setMonitor: (status, message = null) => set({ monitor: { status, message } }),
       setClient: (client) => set({ client }),
+      setOperator: (operator) => set({ operator }),
+      searchConnections: (connectionsSearch) => set({ connectionsSearch }),
       async fire(kind, name, payload) {
         const client = get().client;
         set({ firing: true });
@@ -223,6 +233,8 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       cluster: null,
       monitor: { status: "starting", message: null },
       client: null,
+      operator: null,
+      connectionsSearch: "",
       firing: false,
       outcome: null,
       history: [],

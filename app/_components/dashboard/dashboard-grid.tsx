@@ -1,6 +1,7 @@
 import { SignOutButton } from "../access/sign-out-button";
 import { ClusterPanel } from "../cluster/cluster-panel";
 import { ConnectionBadge } from "../connection/connection-badge";
+import { ConnectionsPanel } from "../connections/connections-panel";
 import { FirePanel } from "../fire/fire-panel";
 import { RegistryPanel } from "../registry/registry-panel";
 import { TrafficPanel } from "../traffic/traffic-panel";
@@ -29,6 +30,7 @@ export function DashboardGrid({ signedIn = false }: { signedIn?: boolean }) {
         <RegistryPanel />
         <FirePanel />
       </div>
+      <ConnectionsPanel />
       <ClusterPanel />
     </main>
   );

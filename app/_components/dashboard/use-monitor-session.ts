@@ -77,6 +77,11 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
         trigger: (name, data) => manager.trigger(name, data),
         request: (name, data) => manager.request(name, data),
       });
+      actions.setOperator({
+        connections: (options) => manager.connections(options),
+        disconnect: (connection, reason) => manager.disconnect(connection, reason),
+        presence: (name) => manager.presence(name),
+      });
       refresh();
     },
     (error: unknown) => {
@@ -92,6 +97,7 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
     offState();
     offGap();
     actions.setClient(null);
+    actions.setOperator(null);
     manager.close();
   };
 }

@@ -13,7 +13,7 @@ const numeric = `${cell} text-right tabular-nums`;
 
 export function RegistryRow({ entry, columns }: { entry: RegistryEntry; columns: number }) {
   const now = useDashboard((state) => state.now);
-  const { pick } = useDashboardActions();
+  const { pick, searchConnections } = useDashboardActions();
   const [showSchema, setShowSchema] = useState(false);
   const schemaId = `schema-${entry.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 
@@ -44,7 +44,25 @@ export function RegistryRow({ entry, columns }: { entry: RegistryEntry; columns:
         </td>
         <td className={cell}>{entry.kind}</td>
         <td className={numeric}>{entry.handlers}</td>
-        <td className={numeric}>{entry.kind === "event" ? entry.subscribers : "—"}</td>
+        <td className={numeric}>
+          {entry.kind === "event" && entry.subscribers > 0 ? (
+            <button
+              type="button"
+              className="tabular-nums text-sky-700 underline-offset-2 hover:underline dark:text-sky-400"
+              aria-label={`${entry.subscribers} browser${entry.subscribers === 1 ? "" : "s"} subscribed to ${entry.name}: show them in Connections`}
+              onClick={() => {
+                searchConnections(entry.name);
+                document.getElementById("connections-title")?.scrollIntoView({ block: "start" });
+              }}
+            >
+              {entry.subscribers}
+            </button>
+          ) : entry.kind === "event" ? (
+            entry.subscribers
+          ) : (
+            "—"
+          )}
+        </td>
         <td className={numeric}>{entry.count}</td>
         <td className={`${numeric} ${entry.errors ? "text-rose-700 dark:text-rose-400" : ""}`}>{entry.errors}</td>
         <td className={`${cell} whitespace-nowrap text-right text-xs`}>{formatAgo(entry.lastAt, now)}</td>

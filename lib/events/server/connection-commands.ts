@@ -1,6 +1,7 @@
 import type { EventBus } from "../core/bus";
 import { CloseCode } from "../protocol/close-codes";
 import { MAX_LISTED_CONNECTIONS, type WireConnection } from "../protocol/frames";
+import { matchesPrefix } from "../protocol/name-pattern";
 import type { Connection } from "./connection";
 
 /** What one instance answers to "connections". */
@@ -49,7 +50,7 @@ async function listConnections(holder: Holder, query: ConnectionsQuery): Promise
   const wanted = typeof query.search === "string" ? query.search.trim().toLowerCase() : "";
   const all = [...holder.connections()].filter((connection) => connection.open);
   const described = await Promise.all(all.map((connection) => describeConnection(holder, connection)));
-  const matching = wanted ? described.filter((connection) => searchableText(connection).includes(wanted)) : described;
+  const matching = wanted ? described.filter((connection) => matchesSearch(connection, wanted)) : described;
   matching.sort((a, b) => b.connectedAt - a.connectedAt);
   return { total: all.length, connections: matching.slice(0, limit) };
 }
@@ -74,11 +75,14 @@ async function describeConnection(holder: Holder, connection: Connection): Promi
   };
 }
 
-/** Everything a search may find, lower case. */
-function searchableText(connection: LocalConnection): string {
-  return [connection.id, connection.origin, connection.address, connection.userAgent, ...connection.subscriptions, connection.member ? JSON.stringify(connection.member) : ""]
-    .join("\n")
-    .toLowerCase();
+/**
+ * Whether `wanted` (lower case) is in any of the connection's fields, or is an event name one of
+ * its patterns covers: searching for `model:created` finds the connections it reaches.
+ */
+function matchesSearch(connection: LocalConnection, wanted: string): boolean {
+  const fields = [connection.id, connection.origin, connection.address, connection.userAgent, ...connection.subscriptions, connection.member ? JSON.stringify(connection.member) : ""];
+  if (fields.join("\n").toLowerCase().includes(wanted)) return true;
+  return connection.subscriptions.some((key) => key.endsWith("*") && matchesPrefix(key.slice(0, -1).toLowerCase(), wanted));
 }
 
 function disconnect(holder: Holder, command: DisconnectCommand): boolean {

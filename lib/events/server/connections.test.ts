@@ -68,7 +68,7 @@ describe("the connections op", () => {
     expect(reply.connections[0]).toMatchObject({ monitor: true, subscriptions: [] });
   });
 
-  it("finds connections by any of their fields, and lists at most `limit` per instance while counting them all", async () => {
+  it("finds connections by any of their fields (an event name finds its pattern subscribers too), and lists at most `limit` per instance while counting them all", async () => {
     await setup();
     const ada = await harness.connect({ headers: { "x-user": "Ada Lovelace" } });
     await ada.op({ type: "subscribe", event: "model:created" });
@@ -78,9 +78,13 @@ describe("the connections op", () => {
     expect(byMember.connections.map((connection) => connection.id)).toEqual([idOf(ada)]);
     const bySubscription = (await dashboard.op({ type: "connections", search: "MODEL:CREATED" })) as unknown as ConnectionsResult;
     expect(bySubscription.connections.map((connection) => connection.id)).toEqual([idOf(ada)]);
+    const byPattern = await harness.connect();
+    await byPattern.op({ type: "subscribe", event: "model:*" });
+    const reached = (await dashboard.op({ type: "connections", search: "model:created" })) as unknown as ConnectionsResult;
+    expect(reached.connections.map((connection) => connection.id).sort()).toEqual([idOf(ada), idOf(byPattern)].sort());
     const limited = (await dashboard.op({ type: "connections", limit: 1 })) as unknown as ConnectionsResult;
     expect(limited.connections).toHaveLength(1);
-    expect(limited.instances).toEqual([{ instance: harness.bus.instance, total: 3, listed: 1 }]);
+    expect(limited.instances).toEqual([{ instance: harness.bus.instance, total: 4, listed: 1 }]);
   });
 
   it("refuses a bad search, limit or connection id with bad_request naming the field", async () => {
