@@ -119,6 +119,8 @@ test("screenshots of the dashboard, light and dark, with traffic flowing, show e
   await expect(page.getByTestId("cluster-state")).toBeVisible();
   await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "light" }).click();
 
+  // The demo visitor gives a name: the Connections panel's presence list shows it.
+  await page.context().addCookies([{ name: "wf_demo_name", value: "Ada", url: app.url }]);
   const demo = await page.context().newPage();
   await demo.goto("/demo");
   await expect(demo.getByTestId("demo-status")).toHaveText("live: subscribed to model:created");
@@ -136,6 +138,10 @@ test("screenshots of the dashboard, light and dark, with traffic flowing, show e
     await traces.filter({ hasText: "cache:warmed" }).click();
 
     pictures["dashboard-light.png"] = { page: "/", panels: await picture(page, "dashboard-light.png") };
+    const connections = page.getByRole("region", { name: "Connections" });
+    await expect(connections.locator('[data-presence="demo:here"]')).toContainText("Ada");
+    await connections.screenshot({ path: join(OUTPUT_DIR, "connections-light.png") });
+    pictures["connections-light.png"] = { page: "/", panels: ["Connections"] };
     await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "dark" }).click();
     await expect(page.locator("html")).toHaveClass(/dark/);
     pictures["dashboard-dark.png"] = { page: "/", panels: await picture(page, "dashboard-dark.png") };

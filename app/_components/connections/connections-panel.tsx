@@ -58,7 +58,7 @@ export function ConnectionsPanel() {
             value={search}
             onChange={(event) => searchConnections(event.target.value)}
             maxLength={200}
-            placeholder="Search id, origin, subscription, name…"
+            placeholder="id, origin, event, name…"
             className={`${inputClass} w-64`}
           />
         </label>
