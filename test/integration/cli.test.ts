@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TraceFrame } from "@/lib/events/protocol/frames";
+import { WebSocket } from "ws";
+import { EventManager } from "@/lib/events/client/event-manager";
+import type { TraceFrame, WireConnection } from "@/lib/events/protocol/frames";
 import { startAppServer, type AppServer } from "@/test/support/app-server";
 import { runCli, startCli } from "@/test/support/cli-process";
 import { startTcpProxy } from "@/test/support/tcp-proxy";
@@ -112,13 +114,31 @@ describe("webfluid-events against a production server", () => {
     expect(json.find((entry) => entry.name === "cache:warmed")).toMatchObject({ kind: "event", internal: true, handlers: 1, count: expect.any(Number) });
   });
 
-  it("connections shows each instance with its connection, monitor and subscriber counts", async () => {
-    const listed = await runCli(["connections", "--json"], { env: withToken });
-    expect(listed.code).toBe(0);
-    const [instance, ...others] = listed.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(others).toEqual([]);
-    expect(instance).toMatchObject({ adapter: "memory", state: "ready", connections: expect.any(Number), monitors: expect.any(Number), subscribers: expect.any(Object) });
-    expect(instance!.monitors).toBeGreaterThanOrEqual(1); // this CLI's own session
+  it("connections lists every browser connection with its subscriptions, finds them by event name, and says how many of how many", async () => {
+    const page = new EventManager({ url: `${server.url.replace("http", "ws")}/ws/events`, WebSocket });
+    try {
+      await page.subscribe("model:created");
+      const id = page.stateDetail.connection!;
+      const listed = await runCli(["connections", "--json"], { env: withToken });
+      expect(listed.code).toBe(0);
+      const rows = listed.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as WireConnection);
+      expect(rows.find((row) => row.id === id)).toMatchObject({ monitor: false, subscriptions: ["model:created"], address: "127.0.0.1" });
+      expect(rows.some((row) => row.monitor)).toBe(true); // this CLI's own session
+      expect(listed.stderr).toMatch(/^\d+ connections?\n$/);
+
+      const found = await runCli(["connections", "model:created"], { env: withToken });
+      expect(found.code).toBe(0);
+      const [header, ...lines] = found.stdout.trimEnd().split("\n");
+      expect(header).toMatch(/^CONNECTION +INSTANCE +WHO +ORIGIN +ADDRESS +SINCE +QUEUED +DROPPED +GAPS +OPS\/S +SUBSCRIPTIONS$/);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^${id} .* model:created$`))]);
+      expect(found.stderr).toMatch(/^1 matching "model:created" of \d+ connections\n$/);
+
+      const badLimit = await runCli(["connections", "--limit", "0"], { env: withToken });
+      expect(badLimit.code).not.toBe(0);
+      expect(badLimit.stderr).toContain("--limit must be an integer from 1 to 500");
+    } finally {
+      page.close();
+    }
   });
 
   it("listen model:* --forward-to delivers every event to a local HTTP server, in order, printing each status", async () => {
