@@ -210,6 +210,8 @@ test("after its socket is cut, the dashboard counts down, reconnects with a fres
     proxy.refuse(true); // the network stays down until the countdown has been seen
     proxy.cut();
     await expect(badge).toHaveText(/^Reconnecting in \d+ s$/);
+    // Announced once: the countdown is shown, not part of the status region.
+    await expect(badge.getByRole("status")).toHaveText("Reconnecting");
     const freshToken = page.waitForResponse((response) => response.url().endsWith("/api/events/monitor-token"));
     proxy.refuse(false);
     expect((await freshToken).status()).toBe(200);

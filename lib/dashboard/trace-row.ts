@@ -37,6 +37,18 @@ export function outcomeLabel(row: TraceRow): string {
   return row.outcome === "ok" ? "ok" : (row.trace.code ?? "error");
 }
 
+/**
+ * What a screen reader says for a row: every column named, in a sentence ("trigger model:created
+ * (internal) from server at 12:00:01.250: 1 handler, 2 browsers, 4.5 ms, ok. Payload: {…}").
+ */
+export function traceRowLabel(row: TraceRow, clock: (at: number) => string, duration: (ms: number) => string): string {
+  const { trace } = row;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  const reach = trace.kind === "request" ? "" : `, ${plural(trace.delivered, "browser")}`;
+  const name = `${trace.name}${trace.internal ? " (internal)" : ""}`;
+  return `${trace.kind} ${name} from ${sourceLabel(trace.source)} at ${clock(trace.at)}: ${plural(trace.handlers, "handler")}${reach}, ${duration(trace.durationMs)}, ${outcomeLabel(row)}. Payload: ${row.preview}`;
+}
+
 export function toTraceRow(trace: TraceFrame, seq: number, receivedAt: number): TraceRow {
   return {
     seq,

@@ -51,7 +51,7 @@ export function ClusterPanel() {
                 <tr key={instance.id} data-instance={instance.id} className="border-t border-slate-100 dark:border-slate-800">
                   <td className="px-3 py-2 font-mono">
                     {instance.id}
-                    {instance.id === self ? <span className="ml-2 text-xs text-slate-500">(this one)</span> : null}
+                    {instance.id === self ? <span className="ml-2 text-xs text-slate-600 dark:text-slate-400">(this one)</span> : null}
                   </td>
                   <td className="px-3 py-2">
                     <Badge tone={instance.state === "ready" ? "ok" : "error"}>{instance.state}</Badge>

@@ -20,14 +20,19 @@ export function ConnectionBadge() {
   const { state, detail, changedAt } = connection;
   let label = "Connecting…";
   if (state === "connected") label = monitor.status === "unavailable" ? "Connected, not monitoring" : "Connected";
-  else if (state === "reconnecting") label = `Reconnecting in ${secondsLeft(detail.retryInMs ?? 0, Math.max(0, now - changedAt))} s`;
+  else if (state === "reconnecting") label = "Reconnecting";
   else if (state === "closed") label = "Offline";
+  // Shown, not announced: a status region that changed every second would be read every second.
+  const countdown = state === "reconnecting" ? ` in ${secondsLeft(detail.retryInMs ?? 0, Math.max(0, now - changedAt))} s` : null;
 
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
       <span className="inline-flex items-center gap-2 rounded-full border border-slate-200 px-3 py-1 dark:border-slate-700" data-testid="connection-state" data-state={state} data-monitor={monitor.status}>
         <span aria-hidden="true" className={`size-2.5 rounded-full ${DOT[state] ?? DOT.closed}`} />
-        <span role="status">{label}</span>
+        <span>
+          <span role="status">{label}</span>
+          {countdown ? <span aria-hidden="true">{countdown}</span> : null}
+        </span>
       </span>
       {server.instance ? (
         <span className="text-xs text-slate-600 dark:text-slate-400">

@@ -36,12 +36,12 @@ export function ConnectionRow({ connection, now, onDisconnect }: { connection: W
         <div className="max-w-48 truncate" title={connection.origin ?? undefined}>
           {connection.origin ?? "no origin"}
         </div>
-        <div className="font-mono text-slate-500">{connection.address ?? "?"}</div>
+        <div className="font-mono text-slate-600 dark:text-slate-400">{connection.address ?? "?"}</div>
       </td>
       <td className={`${cell} whitespace-nowrap text-xs`}>{formatAgo(connection.connectedAt, now)}</td>
       <td className={`${cell} text-xs`}>
         {connection.subscriptions.length === 0 ? (
-          <span className="text-slate-500">none</span>
+          <span className="text-slate-600 dark:text-slate-400">none</span>
         ) : (
           <ul aria-label={`Subscriptions of ${connection.id}`} className="flex flex-wrap gap-1" title={connection.subscriptions.join("\n")}>
             {shown.map((name) => (
@@ -49,7 +49,7 @@ export function ConnectionRow({ connection, now, onDisconnect }: { connection: W
                 {name}
               </li>
             ))}
-            {more > 0 ? <li className="text-slate-500">+{more} more</li> : null}
+            {more > 0 ? <li className="text-slate-600 dark:text-slate-400">+{more} more</li> : null}
           </ul>
         )}
       </td>

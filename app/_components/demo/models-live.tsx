@@ -55,7 +55,7 @@ export function ModelsLive({ initial }: { initial: Model[] }) {
           <ul aria-label="Models" className="divide-y divide-slate-100 dark:divide-slate-800">
             {models.map((model) => (
               <li key={model.id} className="flex gap-3 px-4 py-2 text-sm">
-                <span className="w-12 shrink-0 font-mono text-slate-500 tabular-nums">#{model.id}</span>
+                <span className="w-12 shrink-0 font-mono text-slate-600 dark:text-slate-400 tabular-nums">#{model.id}</span>
                 <span className="min-w-0 break-words">{model.value}</span>
               </li>
             ))}

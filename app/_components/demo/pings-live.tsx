@@ -71,7 +71,7 @@ export function PingsLive() {
           <ol aria-label="Pings, newest first" className="divide-y divide-slate-100 dark:divide-slate-800">
             {pings.map((ping) => (
               <li key={ping.id} className="flex items-baseline gap-3 px-4 py-2 text-sm">
-                <time dateTime={new Date(ping.receivedAt).toISOString()} className="w-20 shrink-0 font-mono text-xs text-slate-500 tabular-nums">
+                <time dateTime={new Date(ping.receivedAt).toISOString()} className="w-20 shrink-0 font-mono text-xs text-slate-600 dark:text-slate-400 tabular-nums">
                   {new Date(ping.receivedAt).toLocaleTimeString()}
                 </time>
                 <span className="min-w-0 flex-1 break-words">{ping.message}</span>

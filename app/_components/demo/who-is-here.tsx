@@ -77,10 +77,10 @@ export function WhoIsHere({ savedName }: { savedName: string }) {
           {listed.map((member) => (
             <li key={member.connection} className="rounded-full bg-slate-100 px-3 py-1 text-sm dark:bg-slate-800">
               {nameOf(member)}
-              {member.connection === self ? <span className="text-slate-500"> (you)</span> : null}
+              {member.connection === self ? <span className="text-slate-600 dark:text-slate-400"> (you)</span> : null}
             </li>
           ))}
-          {everyone.length > listed.length ? <li className="px-1 py-1 text-sm text-slate-500">and {everyone.length - listed.length} more</li> : null}
+          {everyone.length > listed.length ? <li className="px-1 py-1 text-sm text-slate-600 dark:text-slate-400">and {everyone.length - listed.length} more</li> : null}
         </ul>
         <NameForm savedName={savedName} />
       </div>

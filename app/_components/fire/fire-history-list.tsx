@@ -13,7 +13,7 @@ export function FireHistoryList({ history, disabled, onFire, onEdit }: {
   onEdit: (entry: FireEntry) => void;
 }) {
   if (history.length === 0) {
-    return <p className="text-xs text-slate-500 dark:text-slate-400">Nothing fired yet: what you fire is kept here (in this browser) to fire again.</p>;
+    return <p className="text-xs text-slate-600 dark:text-slate-400">Nothing fired yet: what you fire is kept here (in this browser) to fire again.</p>;
   }
   return (
     <ul className="flex max-h-56 flex-col divide-y divide-slate-100 overflow-auto dark:divide-slate-800" aria-label="Fire history">
@@ -22,7 +22,7 @@ export function FireHistoryList({ history, disabled, onFire, onEdit }: {
           <Badge tone={entry.ok ? "ok" : "error"}>{entry.kind}</Badge>
           <div className="min-w-0 flex-1">
             <div className="truncate font-mono">{entry.name}</div>
-            <div className="truncate text-slate-500 dark:text-slate-400" title={entry.payload || "no payload"}>
+            <div className="truncate text-slate-600 dark:text-slate-400" title={entry.payload || "no payload"}>
               {formatClock(entry.at)} · {entry.summary}
             </div>
           </div>

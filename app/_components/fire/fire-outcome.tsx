@@ -9,7 +9,7 @@ import { JsonTree } from "../json/json-tree";
 export function FireOutcomeView({ outcome }: { outcome: FireOutcome | null }) {
   return (
     <div aria-live="polite" data-testid="fire-outcome" className="min-h-12">
-      {outcome ? <Outcome outcome={outcome} /> : <p className="text-xs text-slate-500 dark:text-slate-400">The outcome shows here.</p>}
+      {outcome ? <Outcome outcome={outcome} /> : <p className="text-xs text-slate-600 dark:text-slate-400">The outcome shows here.</p>}
     </div>
   );
 }

@@ -69,7 +69,7 @@ export function FirePanel() {
           <button type="submit" className={buttonClass("primary")} disabled={!canFire}>
             {firing ? "Sending…" : kind === "request" ? "Request" : "Trigger"}
           </button>
-          {!connected ? <span className="text-xs text-slate-500 dark:text-slate-400">Waiting for the monitor session…</span> : null}
+          {!connected ? <span className="text-xs text-slate-600 dark:text-slate-400">Waiting for the monitor session…</span> : null}
         </div>
         <FireOutcomeView outcome={outcome} />
       </form>

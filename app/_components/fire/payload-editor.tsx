@@ -27,7 +27,7 @@ export function PayloadEditor({ text, parsed, onChange }: { text: string; parsed
         aria-describedby="fire-payload-help"
         className={`${inputClass} font-mono text-xs leading-5 ${invalid ? "border-rose-500 dark:border-rose-500" : ""}`}
       />
-      <p id="fire-payload-help" className={`text-xs ${invalid ? "text-rose-700 dark:text-rose-400" : "text-slate-500 dark:text-slate-400"}`} role={invalid ? "alert" : undefined}>
+      <p id="fire-payload-help" className={`text-xs ${invalid ? "text-rose-700 dark:text-rose-400" : "text-slate-600 dark:text-slate-400"}`} role={invalid ? "alert" : undefined}>
         {parsed.ok
           ? "Ctrl+Enter fires."
           : `${parsed.line === null ? "" : `Line ${parsed.line}, column ${parsed.column}: `}${parsed.message}`}

@@ -5,7 +5,7 @@ import { inputClass } from "../ui/styles";
 
 /** A form over a flat object payload: each change rewrites the JSON the editor holds. */
 export function SchemaForm({ fields, value, onChange }: { fields: FormField[]; value: unknown; onChange: (value: Record<string, unknown>) => void }) {
-  if (fields.length === 0) return <p className="text-xs text-slate-500">This payload has no fields: an empty object.</p>;
+  if (fields.length === 0) return <p className="text-xs text-slate-600 dark:text-slate-400">This payload has no fields: an empty object.</p>;
   return (
     <div className="flex flex-col gap-2">
       {fields.map((field) => {
@@ -14,7 +14,7 @@ export function SchemaForm({ fields, value, onChange }: { fields: FormField[]; v
         const label = (
           <>
             <span className="font-mono">{field.key}</span>
-            <span className="text-slate-500 dark:text-slate-400">{` ${field.type}${field.required ? ", required" : ""}`}</span>
+            <span className="text-slate-600 dark:text-slate-400">{` ${field.type}${field.required ? ", required" : ""}`}</span>
           </>
         );
         if (field.type === "boolean") {
@@ -50,7 +50,7 @@ export function SchemaForm({ fields, value, onChange }: { fields: FormField[]; v
                 className={inputClass}
               />
             )}
-            {field.description ? <span className="text-slate-500 dark:text-slate-400">{field.description}</span> : null}
+            {field.description ? <span className="text-slate-600 dark:text-slate-400">{field.description}</span> : null}
           </div>
         );
       })}

@@ -38,7 +38,7 @@ export function JsonTree({ value, label, openDepth = 2 }: { value: unknown; labe
           style={indentation(line.depth)}
         >
           {line.depth > MAX_INDENT ? (
-            <span aria-hidden="true" title={`depth ${line.depth}`} className="mr-1 rounded bg-slate-100 px-1 text-[10px] text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+            <span aria-hidden="true" title={`depth ${line.depth}`} className="mr-1 rounded bg-slate-100 px-1 text-[10px] text-slate-600 dark:bg-slate-800 dark:text-slate-400">
               {line.depth}
             </span>
           ) : null}
@@ -98,7 +98,7 @@ function LineContent({ line, onToggle }: { line: JsonLine; onToggle: (line: Open
           <Label text={line.label} />
           <span>{line.bracket}</span>
           {line.expanded ? null : (
-            <span className="text-slate-500 dark:text-slate-400">{` ${plural(line.childCount, isArray ? "item" : "key")} ${isArray ? "]" : "}"}`}</span>
+            <span className="text-slate-600 dark:text-slate-400">{` ${plural(line.childCount, isArray ? "item" : "key")} ${isArray ? "]" : "}"}`}</span>
           )}
         </button>
       );
@@ -106,20 +106,20 @@ function LineContent({ line, onToggle }: { line: JsonLine; onToggle: (line: Open
     case "close":
       return <span>{line.bracket}</span>;
     case "more":
-      return <span className="text-slate-500">{`… ${line.hidden} more`}</span>;
+      return <span className="text-slate-600 dark:text-slate-400">{`… ${line.hidden} more`}</span>;
     case "cut":
-      return <span className="italic text-slate-500">{`… output cut after ${JSON_LINES_DEFAULTS.maxLines.toLocaleString("en")} lines`}</span>;
+      return <span className="italic text-slate-600 dark:text-slate-400">{`… output cut after ${JSON_LINES_DEFAULTS.maxLines.toLocaleString("en")} lines`}</span>;
   }
 }
 
 function Label({ text }: { text: string | null }) {
-  return text === null ? null : <span className="text-slate-500 dark:text-slate-400">{`${text}: `}</span>;
+  return text === null ? null : <span className="text-slate-600 dark:text-slate-400">{`${text}: `}</span>;
 }
 
 function Primitive({ value }: { value: unknown }): ReactNode {
   if (typeof value === "string") return <span className="text-emerald-700 dark:text-emerald-300">{JSON.stringify(value)}</span>;
   if (typeof value === "number" || typeof value === "bigint") return <span className="text-sky-700 dark:text-sky-300">{String(value)}</span>;
   if (typeof value === "boolean") return <span className="text-violet-700 dark:text-violet-300">{String(value)}</span>;
-  if (value === undefined) return <span className="italic text-slate-500">no value</span>;
-  return <span className="text-slate-500">null</span>;
+  if (value === undefined) return <span className="italic text-slate-600 dark:text-slate-400">no value</span>;
+  return <span className="text-slate-600 dark:text-slate-400">null</span>;
 }

@@ -6,6 +6,7 @@ import { Panel } from "../ui/panel";
 import { inputClass } from "../ui/styles";
 import { useDashboard } from "../dashboard/store-context";
 import { RegistryRow } from "./registry-row";
+import { useRowsBelow } from "./use-rows-below";
 
 const COLUMNS = ["Name", "Kind", "Handlers", "Browsers", "Count", "Errors", "Last", "Rate", ""];
 
@@ -15,6 +16,7 @@ export function RegistryPanel() {
   const [search, setSearch] = useState("");
   const groups = useMemo(() => groupRegistry(registry, search), [registry, search]);
   const total = Object.keys(registry).length;
+  const { boxRef, below, onScroll } = useRowsBelow<HTMLDivElement>(groups);
 
   return (
     <Panel
@@ -34,7 +36,7 @@ export function RegistryPanel() {
         </label>
       }
     >
-      <div className="max-h-[26rem] overflow-auto">
+      <div ref={boxRef} onScroll={onScroll} className="relative max-h-[26rem] overflow-auto">
         <table className="w-full text-left text-sm">
           <thead className="sticky top-0 z-10 bg-slate-50 text-xs text-slate-600 dark:bg-slate-900 dark:text-slate-400">
             <tr>
@@ -48,7 +50,7 @@ export function RegistryPanel() {
           {groups.map((group) => (
             <tbody key={group.prefix} aria-label={group.prefix ? `${group.prefix}:*` : "other names"}>
               <tr className="bg-slate-50/60 dark:bg-slate-800/40">
-                <th colSpan={COLUMNS.length} scope="rowgroup" className="px-4 py-1 font-mono text-xs font-semibold text-slate-500 dark:text-slate-400">
+                <th colSpan={COLUMNS.length} scope="rowgroup" className="px-4 py-1 font-mono text-xs font-semibold text-slate-600 dark:text-slate-400">
                   {group.prefix ? `${group.prefix}:*` : "(no prefix)"} · {group.entries.length}
                 </th>
               </tr>
@@ -61,6 +63,11 @@ export function RegistryPanel() {
         {groups.length === 0 ? (
           <p className="px-4 py-6 text-sm text-slate-600 dark:text-slate-400">
             {total === 0 ? "Nothing is declared yet: add events and queries in events/ (see events/models.ts)." : `No name matches "${search}".`}
+          </p>
+        ) : null}
+        {below > 0 ? (
+          <p data-testid="registry-more" className="sticky bottom-0 border-t border-slate-200 bg-white/95 px-4 py-1.5 text-xs text-slate-600 dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-400">
+            {below} more {below === 1 ? "name" : "names"} below: scroll for {below === 1 ? "it" : "them"}
           </p>
         ) : null}
       </div>

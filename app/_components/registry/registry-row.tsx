@@ -37,7 +37,7 @@ export function RegistryRow({ entry, columns }: { entry: RegistryEntry; columns:
             ) : null}
           </div>
           {entry.description ? (
-            <div className="max-w-72 truncate text-xs text-slate-500 dark:text-slate-400" title={entry.description}>
+            <div className="max-w-72 truncate text-xs text-slate-600 dark:text-slate-400" title={entry.description}>
               {entry.description}
             </div>
           ) : null}

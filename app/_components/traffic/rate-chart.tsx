@@ -33,7 +33,7 @@ export function RateChart() {
           );
         })}
       </svg>
-      <figcaption className="flex justify-between text-[11px] text-slate-500 dark:text-slate-400">
+      <figcaption className="flex justify-between text-[11px] text-slate-600 dark:text-slate-400">
         <span>60 s ago</span>
         <span>peak {Math.max(0, ...rate)}/s</span>
         <span>now</span>

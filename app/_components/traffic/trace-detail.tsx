@@ -48,7 +48,7 @@ export function TraceDetail() {
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
         {facts.map(([label, value]) => (
           <div key={label} className="contents">
-            <dt className="text-slate-500 dark:text-slate-400">{label}</dt>
+            <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
             <dd className="truncate font-mono">{value}</dd>
           </div>
         ))}
@@ -65,12 +65,12 @@ export function TraceDetail() {
         </section>
       ) : null}
       <section aria-label="Payload">
-        <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Payload</h4>
+        <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Payload</h4>
         <JsonTree value={trace.data} />
       </section>
       {trace.kind === "request" && trace.error === null ? (
         <section aria-label="Reply">
-          <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Reply</h4>
+          <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Reply</h4>
           <JsonTree value={trace.result} />
         </section>
       ) : null}

@@ -3,4 +3,4 @@ export { outcomeLabel, sourceLabel } from "@/lib/dashboard/trace-row";
 
 /** The columns of the traffic list: header and rows share them. */
 export const TRAFFIC_GRID =
-  "grid grid-cols-[6.5rem_4rem_minmax(9rem,1.4fr)_minmax(5.5rem,0.7fr)_minmax(8rem,1.7fr)_3.5rem_3.5rem_4.5rem_6.5rem] items-center gap-x-2";
+  "grid grid-cols-[6.5rem_4rem_minmax(9rem,1.4fr)_minmax(5.5rem,0.7fr)_minmax(8rem,1.7fr)_4.75rem_4.75rem_4.5rem_6.5rem] items-center gap-x-2";

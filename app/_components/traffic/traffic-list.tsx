@@ -26,8 +26,9 @@ export function TrafficList() {
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
       <div ref={scrollerRef} onScroll={onScroll} className="h-[22rem] overflow-auto [contain:strict]" data-testid="traffic-scroller">
-        <div className="min-w-[56rem]">
-          <div className={`${TRAFFIC_GRID} sticky top-0 z-10 border-b border-slate-200 bg-white px-3 py-1.5 text-[11px] font-medium uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`} aria-hidden="true">
+        <div className="min-w-[58rem]">
+          {/* Visual only: each row's accessible name says what every value is (see traceRowLabel). */}
+          <div className={`${TRAFFIC_GRID} sticky top-0 z-10 border-b border-slate-200 bg-white px-3 py-1.5 text-[11px] font-medium uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`} aria-hidden="true">
             {HEADERS.map((header, index) => (
               <span key={header} className={index >= 5 && index <= 7 ? "text-right" : ""}>
                 {header}

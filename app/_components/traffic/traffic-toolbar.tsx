@@ -16,7 +16,8 @@ export function TrafficToolbar() {
 
   return (
     <div className="flex flex-wrap items-end gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
-      <button type="button" className={buttonClass(paused ? "primary" : "secondary")} onClick={paused ? resume : pause} aria-pressed={paused}>
+      {/* The label says what a click does; aria-pressed as well would contradict it ("Resume, pressed"). */}
+      <button type="button" className={buttonClass(paused ? "primary" : "secondary")} onClick={paused ? resume : pause}>
         {paused ? "Resume" : "Pause"}
       </button>
       <button type="button" className={buttonClass("secondary")} onClick={clear}>

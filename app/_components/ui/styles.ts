@@ -7,7 +7,7 @@ export const inputClass =
 export type ButtonTone = "primary" | "secondary" | "danger";
 
 const BUTTON_TONES: Record<ButtonTone, string> = {
-  primary: "bg-sky-600 text-white hover:bg-sky-700 disabled:bg-sky-600/50 dark:bg-sky-500 dark:text-slate-950 dark:hover:bg-sky-400",
+  primary: "bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-700/50 dark:bg-sky-500 dark:text-slate-950 dark:hover:bg-sky-400",
   secondary:
     "border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 disabled:opacity-50 " +
     "dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800",
