@@ -226,3 +226,56 @@ describe("the fire draft", () => {
     expect(store.getState().draft).toEqual({ name: "model:created", payload: '{"id": 3}' });
   });
 });
+
+describe("recording, export and import", () => {
+  it("records every trace from Record to Stop, beyond the list's capacity, and exports them in order", () => {
+    const { store, actions, runFrames } = setup();
+    actions.receive(makeTrace({ id: "before" }));
+    runFrames();
+    actions.startRecording();
+    for (let i = 0; i < TRACE_CAPACITY + 5; i++) actions.receive(makeTrace({ id: `r${i}` }));
+    runFrames();
+    actions.stopRecording();
+    actions.receive(makeTrace({ id: "after" }));
+    runFrames();
+    expect(store.getState().recording).toMatchObject({ status: "off", count: TRACE_CAPACITY + 5 });
+    expect(store.getState().rows).toHaveLength(TRACE_CAPACITY);
+    const { name, text } = actions.exportTraces();
+    expect(name).toMatch(/^webfluid-events-abc-\d{8}T\d{6}Z\.ndjson$/);
+    const [header, ...lines] = text.trimEnd().split("\n");
+    expect(JSON.parse(header!)).toMatchObject({ app: "webfluid-events", instance: "abc", protocol: 1, count: TRACE_CAPACITY + 5, source: "recording" });
+    expect(lines.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(Array.from({ length: TRACE_CAPACITY + 5 }, (_, i) => `r${i}`));
+  });
+
+  it("exports the list when nothing was recorded", () => {
+    const { actions, runFrames } = setup();
+    for (const id of ["a", "b"]) actions.receive(makeTrace({ id }));
+    runFrames();
+    const lines = actions.exportTraces().text.trimEnd().split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ source: "list", count: 2 });
+    expect(lines.slice(1).map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(["a", "b"]);
+  });
+
+  it("shows an imported file instead of live traffic until Back to live, and the same rows as were exported", () => {
+    const { store, actions, names, runFrames } = setup();
+    for (const id of ["a", "b", "c"]) actions.receive(makeTrace({ id }));
+    runFrames();
+    const exported = actions.exportTraces();
+    actions.clear();
+    expect(actions.openImport("traces.ndjson", exported.text)).toBeNull();
+    expect(store.getState().imported).toMatchObject({ file: "traces.ndjson", header: { count: 3 } });
+    expect(names()).toEqual(["c", "b", "a"]);
+    // Live traffic keeps arriving, but the imported view stands still.
+    actions.receive(makeTrace({ id: "live" }));
+    runFrames();
+    expect(names()).toEqual(["c", "b", "a"]);
+    actions.closeImport();
+    expect(names()).toEqual(["live"]);
+  });
+
+  it("refuses a file that is not an export, saying why, and stays live", () => {
+    const { store, actions } = setup();
+    expect(actions.openImport("notes.txt", "hello")).toMatch(/^Line 1 is not a Webfluid Events export header/);
+    expect(store.getState().imported).toBeNull();
+  });
+});

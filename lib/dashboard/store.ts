@@ -8,6 +8,7 @@ import { fireOnce, historyWith, type DashboardClient, type FireKind, type FireOu
 import type { OperatorClient } from "./operator";
 import { createRateWindow } from "./rate-window";
 import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
+import { exportFileName, listToNdjson, parseRecording, Recording, RECORDING_LIMIT_BYTES, type RecordingHeader } from "./recording";
 import { createRing } from "./ring-buffer";
 import { EMPTY_FILTERS, type TraceFilters } from "./trace-filters";
 import { toTraceRow, type TraceRow } from "./trace-row";
@@ -69,6 +70,10 @@ export interface DashboardState {
   history: FireEntry[];
   /** What the Fire panel is about to send. */
   draft: { name: string; payload: string };
+  /** Record keeps every trace until Stop (or its size limit), beyond the list's last 1,000. */
+  recording: { status: "off" | "on" | "full"; count: number; bytes: number; limit: number };
+  /** An imported file shown instead of the live list (read-only), or null for live traffic. */
+  imported: { file: string; header: RecordingHeader } | null;
   actions: DashboardActions;
 }
 
@@ -96,6 +101,15 @@ export interface DashboardActions {
   /** Chooses what to fire; without a payload, a starting one from its schema. */
   pick(name: string, payload?: string): void;
   editPayload(payload: string): void;
+  /** Starts a new recording (dropping a previous one) or stops the current one. */
+  startRecording(): void;
+  stopRecording(): void;
+  /** The file Export saves: the recording if there is one, else the traces in the list. */
+  exportTraces(): { name: string; text: string };
+  /** Shows an exported file in place of the live list; returns why it cannot, or null. */
+  openImport(file: string, text: string): string | null;
+  /** Back to the live list. */
+  closeImport(): void;
 }
 
 export interface DashboardInit {
@@ -129,6 +143,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
   let countedAt = -Infinity;
   let scheduled = false;
   let seq = 0;
+  let recorder: Recording | null = null;
   const start = scheduler.now();
 
   return createStore<DashboardState>()((set, get) => {
@@ -145,10 +160,12 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       rate.add(now, batch.length);
       for (const trace of batch) uncounted.push(trace);
       const countNow = now - countedAt >= REGISTRY_EVERY_MS;
+      const recorded = recorder && get().recording.status === "on" ? recordBatch(recorder, batch) : null;
       set((state) => ({
         ...(countNow ? { registry: takeUncounted(state.registry, now) } : {}),
+        ...(recorded ? { recording: recorded } : {}),
         received: state.received + batch.length,
-        rows: state.paused ? state.rows : ring.newestFirst(),
+        rows: state.paused || state.imported ? state.rows : ring.newestFirst(),
         arrivedWhilePaused: state.paused ? state.arrivedWhilePaused + batch.length : 0,
       }));
     };
@@ -172,10 +189,10 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       },
       flush,
       pause: () => set({ paused: true, arrivedWhilePaused: 0 }),
-      resume: () => set({ paused: false, arrivedWhilePaused: 0, rows: ring.newestFirst() }),
+      resume: () => set((state) => ({ paused: false, arrivedWhilePaused: 0, rows: state.imported ? state.rows : ring.newestFirst() })),
       clear() {
         ring.clear();
-        set({ rows: [], received: 0, arrivedWhilePaused: 0, selected: null, dropped: { count: 0, unknown: false } });
+        set({ rows: [], received: 0, arrivedWhilePaused: 0, selected: null, dropped: { count: 0, unknown: false }, imported: null });
       },
       setFilters: (filters) => set((state) => ({ filters: { ...state.filters, ...filters } })),
       select: (row) => set({ selected: row }),
@@ -212,6 +229,27 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       loadHistory: (history) => set({ history }),
       pick: (name, payload) => set((state) => ({ draft: { name, payload: payload ?? starterPayload(state.catalog, name) } })),
       editPayload: (payload) => set((state) => ({ draft: { ...state.draft, payload } })),
+      startRecording() {
+        recorder = new Recording(RECORDING_LIMIT_BYTES);
+        set({ recording: { status: "on", count: 0, bytes: 0, limit: recorder.limitBytes } });
+      },
+      stopRecording: () => set((state) => ({ recording: { ...state.recording, status: "off" } })),
+      exportTraces() {
+        const { server, imported, rows } = get();
+        const exportedAt = new Date(scheduler.now());
+        const instance = imported?.header.instance ?? server.instance;
+        const text = recorder && recorder.count > 0 && !imported ? recorder.toNdjson(instance, exportedAt) : listToNdjson(rows.map((row) => row.trace), instance, exportedAt);
+        return { name: exportFileName(instance, exportedAt), text };
+      },
+      openImport(file, text) {
+        const parsed = parseRecording(text);
+        if (!parsed.ok) return parsed.message;
+        const now = scheduler.now();
+        const rows = parsed.traces.map((trace) => toTraceRow(trace, ++seq, now)).reverse();
+        set({ imported: { file, header: parsed.header }, rows, selected: null });
+        return null;
+      },
+      closeImport: () => set({ imported: null, selected: null, rows: ring.newestFirst(), arrivedWhilePaused: 0 }),
     };
     const registry = registryFromSnapshot(init.declarations, init.subscribers, start);
     const firstName = defaultTarget(registry);
@@ -239,9 +277,17 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       outcome: null,
       history: [],
       draft: { name: firstName, payload: starterPayload(registry, firstName) },
+      recording: { status: "off", count: 0, bytes: 0, limit: RECORDING_LIMIT_BYTES },
+      imported: null,
       actions,
     };
   });
+}
+
+/** Adds a batch to the recording; its new figures, "full" once it took all it could. */
+function recordBatch(recorder: Recording, batch: readonly TraceFrame[]): DashboardState["recording"] {
+  const fits = recorder.add(batch);
+  return { status: fits ? "on" : "full", count: recorder.count, bytes: recorder.bytes, limit: recorder.limitBytes };
 }
 
 /** The payload the editor starts with for `name`: an example from its schema, or nothing. */
