@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatClock, formatDuration, formatRate, formatUptime, secondsLeft } from "./format";
+import { formatAgo, formatBytes, formatClock, formatDuration, formatRate, formatUptime, secondsLeft } from "./format";
 
 describe("formatters", () => {
   it("formatClock shows local time to the millisecond", () => {
@@ -41,5 +41,11 @@ describe("formatters", () => {
     expect(secondsLeft(2_500, 0)).toBe(3);
     expect(secondsLeft(2_500, 1_600)).toBe(1);
     expect(secondsLeft(2_500, 9_000)).toBe(0);
+  });
+
+  it("formatBytes reads as a file manager shows sizes", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1536)).toBe("1.5 KB");
+    expect(formatBytes(50 * 1024 * 1024)).toBe("50.0 MB");
   });
 });

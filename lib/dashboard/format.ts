@@ -51,3 +51,10 @@ export function formatRate(perSecond: number | null): string {
 export function secondsLeft(retryInMs: number, elapsedMs: number): number {
   return Math.max(0, Math.ceil((retryInMs - elapsedMs) / 1_000));
 }
+
+/** A size as people read it: bytes, KB or MB (binary units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

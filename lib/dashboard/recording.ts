@@ -1,5 +1,6 @@
 import type { TraceFrame } from "@/lib/events/protocol/frames";
 import { PROTOCOL_VERSION } from "@/lib/events/protocol/frames";
+import { formatBytes } from "./format";
 
 /** The first line of an exported file. */
 export interface RecordingHeader {
@@ -111,7 +112,7 @@ export type ParsedRecording = { ok: true; header: RecordingHeader; traces: Trace
  * a line that is not JSON or not a trace, too large, too many traces.
  */
 export function parseRecording(text: string): ParsedRecording {
-  if (text.length > IMPORT_LIMIT_BYTES) return { ok: false, message: `The file is ${mb(text.length)}: Import reads at most ${mb(IMPORT_LIMIT_BYTES)}` };
+  if (text.length > IMPORT_LIMIT_BYTES) return { ok: false, message: `The file is ${formatBytes(text.length)}: Import reads at most ${formatBytes(IMPORT_LIMIT_BYTES)}` };
   const lines = text.split("\n");
   const header = parseLine(lines[0] ?? "");
   if (!isHeader(header)) return { ok: false, message: `Line 1 is not a Webfluid Events export header (expected {"format":"${RECORDING_FORMAT}",…}): is this a file from Export?` };
@@ -153,8 +154,4 @@ function traceProblem(value: unknown): string | null {
   if (typeof trace.internal !== "boolean") return '"internal" is not true or false';
   for (const field of ["error", "code"] as const) if (trace[field] !== null && typeof trace[field] !== "string") return `"${field}" is neither text nor null`;
   return null;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -3,26 +3,31 @@
 import { activeFilterCount, EMPTY_FILTERS, type TraceFilters } from "@/lib/dashboard/trace-filters";
 import { buttonClass, inputClass } from "../ui/styles";
 import { useDashboard, useDashboardActions } from "../dashboard/store-context";
+import { RecordingControls } from "./recording-controls";
 
 const selectClass = `${inputClass} py-1`;
 
-/** Pause, resume, clear, and the filters (kept in the URL). */
+/** Pause, resume, clear, record/export/import, and the filters (kept in the URL). */
 export function TrafficToolbar() {
   const paused = useDashboard((state) => state.paused);
   const arrived = useDashboard((state) => state.arrivedWhilePaused);
   const filters = useDashboard((state) => state.filters);
+  const importing = useDashboard((state) => state.imported !== null);
   const { pause, resume, clear, setFilters } = useDashboardActions();
   const set = (patch: Partial<TraceFilters>) => setFilters(patch);
 
   return (
     <div className="flex flex-wrap items-end gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
       {/* The label says what a click does; aria-pressed as well would contradict it ("Resume, pressed"). */}
-      <button type="button" className={buttonClass(paused ? "primary" : "secondary")} onClick={paused ? resume : pause}>
-        {paused ? "Resume" : "Pause"}
-      </button>
+      {importing ? null : (
+        <button type="button" className={buttonClass(paused ? "primary" : "secondary")} onClick={paused ? resume : pause}>
+          {paused ? "Resume" : "Pause"}
+        </button>
+      )}
       <button type="button" className={buttonClass("secondary")} onClick={clear}>
         Clear
       </button>
+      <RecordingControls />
       {paused ? (
         <p role="status" className="rounded-md bg-amber-100 px-2 py-1 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
           Paused · <span data-testid="arrived-while-paused">{arrived}</span> new while paused
