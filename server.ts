@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const dev = process.env.NODE_ENV !== "production";
   const refusals = new RefusalLog(log);
   const transport = config.enabled
-    ? new EventsTransport({ bus: events, config, logger: log, refusals, isSessionLive: (session) => sessions.isLive(session) })
+    ? new EventsTransport({ bus: events, config, logger: log, refusals, isSessionLive: (session) => sessions.isLive(session), recordingReplay: dev })
     : undefined;
   if (transport) events.reportStatus(() => transport.status());
   // Production serves the bundle `npm run build` made; development bundles the client at start.

@@ -16,6 +16,8 @@ test("a recording exported and imported shows the same rows, read-only, until Ba
   await expect(traces(dashboard).filter({ hasText: "recorded three" })).toBeVisible();
   await expect(dashboard.getByTestId("recording-size")).toHaveText(/^[3-9]\d* traces · [\d.]+ (B|KB) of 50\.0 MB$/);
   await dashboard.getByRole("button", { name: "Stop recording" }).click();
+  // This is a production server: a recording is never replayed into it (and it would refuse).
+  await expect(dashboard.getByRole("button", { name: "Replay recording" })).toHaveCount(0);
 
   const recordedRows = await traces(dashboard).filter({ hasText: "recorded" }).allTextContents();
   expect(recordedRows).toHaveLength(3);

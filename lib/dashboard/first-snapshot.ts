@@ -36,6 +36,7 @@ export function firstSnapshot(
       server: { instance: transport?.instance ?? null, startedAt: transport?.startedAt ?? runtime.startedAt },
       filters: filtersFromSearch(search),
       renderedAt: now,
+      recordingReplay: !runtime.production,
     },
     monitorToken: transport ? createMonitorToken(config.secretKey, { ttlMs: PAGE_TOKEN_TTL_MS, now, session, dashboardToken: config.dashboardToken }) : null,
   };

@@ -1,7 +1,11 @@
 import type { ConnectionsOfInstance, OkResults, WireConnection } from "@/lib/events/protocol/frames";
+import type { ReplayClient } from "./recording-replay";
 
-/** What the Connections panel asks of the monitor session: the app's connections, and closing one. */
-export interface OperatorClient {
+/**
+ * What the dashboard asks of its monitor session beyond firing: the app's connections, closing
+ * one, presence, and replaying a recording.
+ */
+export interface OperatorClient extends ReplayClient {
   connections(options: { search?: string; limit?: number }): Promise<OkResults["connections"]>;
   disconnect(connection: string, reason?: string): Promise<{ instance: string }>;
   presence(name: string): Promise<OkResults["presence"]>;

@@ -68,6 +68,11 @@ export class Recording {
     return this.#full;
   }
 
+  /** The recorded traces, oldest first (read back from their JSON: what was recorded, not live objects). */
+  traces(): TraceFrame[] {
+    return this.#lines.map((line) => JSON.parse(line) as TraceFrame);
+  }
+
   /** The file: a header line, then one trace per line. */
   toNdjson(instance: string | null, exportedAt: Date): string {
     return ndjson(this.#lines, { instance, exportedAt, from: this.#first, to: this.#last, source: "recording" });

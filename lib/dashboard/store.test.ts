@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DeclarationInfo } from "@/lib/events/core/declarations";
 import { NotFoundError } from "@/lib/events/shared/errors";
 import type { DashboardClient } from "./fire";
+import type { OperatorClient } from "./operator";
 import { createDashboardStore, TRACE_CAPACITY, type Scheduler } from "./store";
 import { makeTrace } from "./test-traces";
 
@@ -23,9 +24,9 @@ function manualScheduler() {
   };
 }
 
-function setup() {
+function setup(recordingReplay = false) {
   const time = manualScheduler();
-  const store = createDashboardStore({ declarations, subscribers: { "model:created": 1 }, server: { instance: "abc", startedAt: 0 } }, time.scheduler);
+  const store = createDashboardStore({ declarations, subscribers: { "model:created": 1 }, server: { instance: "abc", startedAt: 0 }, recordingReplay }, time.scheduler);
   const { actions } = store.getState();
   const names = () => store.getState().rows.map((row) => row.trace.id);
   return { store, actions, names, ...time };
@@ -277,5 +278,43 @@ describe("recording, export and import", () => {
     const { store, actions } = setup();
     expect(actions.openImport("notes.txt", "hello")).toMatch(/^Line 1 is not a Webfluid Events export header/);
     expect(store.getState().imported).toBeNull();
+  });
+
+  describe("replaying it", () => {
+    function operator(fired: string[]): OperatorClient {
+      return {
+        connections: async () => ({ connections: [], instances: [] }),
+        disconnect: async () => ({ instance: "abc" }),
+        presence: async () => ({ count: 0, members: [] }),
+        triggerFromRecording: async (name, data) => void fired.push(`${name} ${JSON.stringify(data)}`),
+      };
+    }
+
+    it("fires the recorded triggers again, oldest first, on a development server", async () => {
+      const { store, actions, runFrames } = setup(true);
+      const fired: string[] = [];
+      actions.setOperator(operator(fired));
+      actions.startRecording();
+      actions.receive(makeTrace({ id: "1", at: 1, data: { n: 1 } }));
+      actions.receive(makeTrace({ id: "2", at: 2, kind: "request", name: "model:count" }));
+      actions.receive(makeTrace({ id: "3", at: 3, data: { n: 3 } }));
+      runFrames();
+      actions.stopRecording();
+      await actions.replayRecording("instant");
+      expect(fired).toEqual(['model:created {"n":1}', 'model:created {"n":3}']);
+      expect(store.getState().replay).toMatchObject({ status: "done", done: 2, total: 2, failed: 0 });
+    });
+
+    it("does nothing where the server said it may not (production)", async () => {
+      const { store, actions, runFrames } = setup(false);
+      const fired: string[] = [];
+      actions.setOperator(operator(fired));
+      actions.startRecording();
+      actions.receive(makeTrace({ id: "1" }));
+      runFrames();
+      await actions.replayRecording("instant");
+      expect(fired).toEqual([]);
+      expect(store.getState().replay.status).toBe("idle");
+    });
   });
 });

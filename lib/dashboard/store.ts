@@ -8,6 +8,7 @@ import { fireOnce, historyWith, type DashboardClient, type FireKind, type FireOu
 import type { OperatorClient } from "./operator";
 import { createRateWindow } from "./rate-window";
 import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
+import { planReplay, replayRecording, type ReplayEnd, type ReplaySpeed } from "./recording-replay";
 import { exportFileName, listToNdjson, parseRecording, Recording, RECORDING_LIMIT_BYTES, type RecordingHeader } from "./recording";
 import { createRing } from "./ring-buffer";
 import { EMPTY_FILTERS, type TraceFilters } from "./trace-filters";
@@ -74,6 +75,10 @@ export interface DashboardState {
   recording: { status: "off" | "on" | "full"; count: number; bytes: number; limit: number };
   /** An imported file shown instead of the live list (read-only), or null for live traffic. */
   imported: { file: string; header: RecordingHeader } | null;
+  /** Whether this server lets the dashboard replay a recording (development only). */
+  recordingReplay: boolean;
+  /** The replay of a recording (or of an imported file): how far it got, and how it ended. */
+  replay: { status: "idle" | "running" | ReplayEnd["status"]; done: number; total: number; failed: number; skippedCut: number; lastError: string | null };
   actions: DashboardActions;
 }
 
@@ -110,6 +115,9 @@ export interface DashboardActions {
   openImport(file: string, text: string): string | null;
   /** Back to the live list. */
   closeImport(): void;
+  /** Fires the recording's (or the imported file's) triggers again, in order; resolves when it ends. */
+  replayRecording(speed: ReplaySpeed): Promise<void>;
+  stopReplay(): void;
 }
 
 export interface DashboardInit {
@@ -119,6 +127,8 @@ export interface DashboardInit {
   filters?: TraceFilters;
   /** The server's clock when it rendered the page: the first `now`, so the server's HTML and the browser's first render agree. */
   renderedAt?: number;
+  /** True on a development server: the dashboard may replay a recording. @default false */
+  recordingReplay?: boolean;
 }
 
 /** How the store meets time: the browser's frames and clock, or a test's. */
@@ -144,6 +154,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
   let scheduled = false;
   let seq = 0;
   let recorder: Recording | null = null;
+  let replaying: AbortController | null = null;
   const start = scheduler.now();
 
   return createStore<DashboardState>()((set, get) => {
@@ -250,6 +261,24 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
         return null;
       },
       closeImport: () => set({ imported: null, selected: null, rows: ring.newestFirst(), arrivedWhilePaused: 0 }),
+      async replayRecording(speed) {
+        const { operator, imported, rows, replay, recordingReplay } = get();
+        if (!operator || !recordingReplay || replay.status === "running") return;
+        const traces = imported ? rows.map((row) => row.trace) : (recorder?.traces() ?? []);
+        const plan = planReplay(traces);
+        const controller = new AbortController();
+        replaying = controller;
+        const base = { total: plan.triggers.length, skippedCut: plan.skippedCut, failed: 0, lastError: null };
+        set({ replay: { status: "running", done: 0, ...base } });
+        const end = await replayRecording(plan, operator, {
+          speed,
+          signal: controller.signal,
+          onProgress: (progress) => set({ replay: { status: "running", skippedCut: plan.skippedCut, ...progress } }),
+        });
+        if (replaying === controller) replaying = null;
+        set({ replay: { ...end, skippedCut: plan.skippedCut } });
+      },
+      stopReplay: () => replaying?.abort(),
     };
     const registry = registryFromSnapshot(init.declarations, init.subscribers, start);
     const firstName = defaultTarget(registry);
@@ -279,6 +308,8 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       draft: { name: firstName, payload: starterPayload(registry, firstName) },
       recording: { status: "off", count: 0, bytes: 0, limit: RECORDING_LIMIT_BYTES },
       imported: null,
+      recordingReplay: init.recordingReplay ?? false,
+      replay: { status: "idle", done: 0, total: 0, failed: 0, skippedCut: 0, lastError: null },
       actions,
     };
   });

@@ -51,7 +51,7 @@ export async function startTransport(
   config: Partial<TransportConfig> = {},
   busSettings: Partial<BusSettings> = {},
   logger: Logger = silentLogger,
-  options: Pick<TransportOptions, "refusals" | "isSessionLive"> = {},
+  options: Pick<TransportOptions, "refusals" | "isSessionLive" | "recordingReplay"> = {},
 ): Promise<Harness> {
   const bus = new EventBus({ logger, instance: "test-instance", maxPayload: config.maxPayload ?? DEFAULT_TEST_CONFIG.maxPayload, ...busSettings });
   const transport = new EventsTransport({ bus, config: { ...DEFAULT_TEST_CONFIG, ...config }, logger, instance: "test-instance", ...options });

@@ -81,6 +81,7 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
         connections: (options) => manager.connections(options),
         disconnect: (connection, reason) => manager.disconnect(connection, reason),
         presence: (name) => manager.presence(name),
+        triggerFromRecording: (name, data) => manager.triggerFromRecording(name, data),
       });
       refresh();
     },

@@ -4,6 +4,7 @@ import { activeFilterCount, EMPTY_FILTERS, type TraceFilters } from "@/lib/dashb
 import { buttonClass, inputClass } from "../ui/styles";
 import { useDashboard, useDashboardActions } from "../dashboard/store-context";
 import { RecordingControls } from "./recording-controls";
+import { ReplayRecording } from "./replay-recording";
 
 const selectClass = `${inputClass} py-1`;
 
@@ -28,6 +29,7 @@ export function TrafficToolbar() {
         Clear
       </button>
       <RecordingControls />
+      <ReplayRecording />
       {paused ? (
         <p role="status" className="rounded-md bg-amber-100 px-2 py-1 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
           Paused · <span data-testid="arrived-while-paused">{arrived}</span> new while paused

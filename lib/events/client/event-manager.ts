@@ -235,6 +235,15 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   }
 
   /**
+   * Monitor sessions on a development server: fires a recorded trigger again, any name (the
+   * dashboard's "Replay recording"). A production server refuses it with `forbidden`.
+   */
+  async triggerFromRecording(name: string, data: unknown): Promise<TriggerResult> {
+    const ok = await this.#call("trigger", { event: name, data, fromRecording: true }, `Replay "${name}"`, this.#timeout);
+    return { id: ok.id, name, handlers: ok.handlers, failed: ok.failed, delivered: ok.delivered };
+  }
+
+  /**
    * Asks a public query. A singleton query resolves to its handler's value, any other to the list
    * of every handler's value. Rejects with the server's error, or a TimeoutError when the timeout
    * passes or `signal` aborts.

@@ -1,3 +1,4 @@
+import { cutPreview, TRACE_PREVIEW_BYTES } from "../protocol/preview";
 import type { Source } from "./types";
 
 /** One trigger or request, as monitors (the dashboard) see it: the fields of the protocol's `trace` frame. */
@@ -27,8 +28,6 @@ export interface TraceRecord {
 
 export type TraceObserver = (record: TraceRecord) => void;
 
-/** Payloads larger than this travel to monitors as a cut JSON string. */
-export const TRACE_PREVIEW_BYTES = 4096;
 
 /** The value to show for a payload: itself when small, else the start of its JSON and a note. */
 export function previewOf(value: unknown, json?: string): unknown {
@@ -44,5 +43,5 @@ export function previewOf(value: unknown, json?: string): unknown {
     if (text === undefined) return `[${typeof value}]`;
   }
   if (text.length <= TRACE_PREVIEW_BYTES) return json === undefined ? JSON.parse(text) : value;
-  return `${text.slice(0, TRACE_PREVIEW_BYTES)}… (${text.length} characters, cut)`;
+  return cutPreview(text);
 }

@@ -42,6 +42,11 @@ export interface TriggerOp {
   ref: Ref;
   event: string;
   data: unknown;
+  /**
+   * Monitor sessions on a development server only: a trigger fired again by the dashboard's
+   * "Replay recording". A production server refuses it (`forbidden`).
+   */
+  fromRecording?: true;
 }
 export interface RequestOp {
   type: "request";

@@ -52,7 +52,10 @@ export function parseClientOp(text: string): ParsedOp {
     }
     case "trigger": {
       const event = readName(frame, "event");
-      return typeof event === "string" ? ok({ type, ref: validRef, event, data: frame.data }) : fail(validRef, event.problem);
+      if (typeof event !== "string") return fail(validRef, event.problem);
+      const fromRecording = frame.fromRecording;
+      if (fromRecording !== undefined && fromRecording !== null && typeof fromRecording !== "boolean") return fail(validRef, '"fromRecording" must be true or false');
+      return ok({ type, ref: validRef, event, data: frame.data, ...(fromRecording === true ? { fromRecording } : {}) });
     }
     case "presence": {
       const event = readName(frame, "event");

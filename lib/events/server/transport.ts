@@ -58,6 +58,11 @@ export interface TransportOptions {
    * a monitor token is good until it expires.
    */
   isSessionLive?: (session: string) => boolean | Promise<boolean>;
+  /**
+   * Whether the dashboard may replay a recording (re-fire its triggers). Only a development
+   * server should: in production a recording's triggers would reach real users. @default false
+   */
+  recordingReplay?: boolean;
 }
 
 export type TransportStats = TransportStatus & {
@@ -137,6 +142,7 @@ export class EventsTransport {
       gate: this.#gate,
       presence: this.#presence,
       server: { instance: this.instance, startedAt: this.startedAt },
+      recordingReplay: options.recordingReplay ?? false,
     };
   }
 

@@ -22,6 +22,8 @@ export interface OpPort {
   readonly presence: PresenceWatch;
   /** This server, as a monitor's `ok` names it. */
   readonly server: { instance: string; startedAt: number };
+  /** Whether `trigger` with `fromRecording` is allowed (development servers only). */
+  readonly recordingReplay: boolean;
 }
 
 /** One op's handler: answers with `ok` itself, or throws an EventsError that becomes the `error`. */
