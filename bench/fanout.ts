@@ -163,11 +163,19 @@ function summarise(runs: FanoutRun[], options: FanoutOptions): { section: Sectio
           caption: `ratios, N=${clients} ${mode}: ours vs each peer (medians; CPU and latency: lower is better, so a peer's value ÷ ours > 1 means ours is better)`,
           headers: ["peer", "deliveries/s ours ÷ peer", "p50 peer ÷ ours", "p99 peer ÷ ours", "CPU/delivery peer ÷ ours", "CPU/delivery ours ÷ peer"],
           rows: options.contenders
-            .filter((kind) => kind !== "ours")
+            .filter((kind) => kind !== "ours" && kind !== "ours-pattern")
             .map((kind) => {
               const peer = bySize[mode][kind]!;
               return [SERVER_LABELS[kind], ratio(ours.deliveriesPerSecond, peer.deliveriesPerSecond), ratio(peer.p50, ours.p50), ratio(peer.p99, ours.p99), ratio(peer.cpuPerDelivery, ours.cpuPerDelivery), ratio(ours.cpuPerDelivery, peer.cpuPerDelivery)];
             }),
+        });
+      }
+      const byPattern = bySize[mode]["ours-pattern"];
+      if (ours && byPattern) {
+        tables.push({
+          caption: `ours by pattern vs by name, N=${clients} ${mode} (medians; target: CPU per delivery by pattern ≤ 1.2 × by name)`,
+          headers: ["CPU/delivery pattern ÷ name", "p50 pattern ÷ name", "p99 pattern ÷ name", "deliveries/s pattern ÷ name"],
+          rows: [[ratio(byPattern.cpuPerDelivery, ours.cpuPerDelivery), ratio(byPattern.p50, ours.p50), ratio(byPattern.p99, ours.p99), ratio(byPattern.deliveriesPerSecond, ours.deliveriesPerSecond)]],
         });
       }
     }
@@ -193,7 +201,7 @@ function summarise(runs: FanoutRun[], options: FanoutOptions): { section: Sectio
       "**Flood**: the server triggers the events as fast as it can, the same number per event-loop turn for every contender (setImmediate between bursts); deliveries/s = deliveries ÷ (last delivery to the last client − first trigger).",
       "**Paced**: a fixed rate every contender sustains. Server CPU = `process.cpuUsage()` delta of the server process over the window (mark → every client has every event), ÷ deliveries. Peak RSS sampled every 100 ms (heap figures every 200 ms).",
       "One warm-up flood (a fifth of the size) precedes the measured one in each server process.",
-      "Contenders: **ours** = EventBus + EventsTransport (`trigger` not awaited inside the burst; clients `subscribe` per protocol v1), **raw ws, naive** = one prepared Buffer `ws.send` to every client, **raw ws, corked** = the same with each socket corked for the burst and uncorked on `process.nextTick`, **Socket.IO 4.8** = `io.to(room).emit` (websocket transport only, `perMessageDeflate: false`).",
+      "Contenders: **ours** = EventBus + EventsTransport (`trigger` not awaited inside the burst; clients `subscribe` per protocol v1), **ours, by pattern** = the same server with every client subscribed to the pattern `bench:*` instead of the name (issue 12: a pattern's fan-out is indexed by prefix, not scanned), **raw ws, naive** = one prepared Buffer `ws.send` to every client, **raw ws, corked** = the same with each socket corked for the burst and uncorked on `process.nextTick`, **Socket.IO 4.8** = `io.to(room).emit` (websocket transport only, `perMessageDeflate: false`).",
       "Clients: all contenders are received by the same client — one process holding N bare `ws` WebSockets (`perMessageDeflate: false`) speaking each server's wire protocol by hand (protocol v1 for ours, Engine.IO v4/Socket.IO v5 frames for Socket.IO), one `JSON.parse` per frame — so the client-side cost is equal.",
     ].join("\n\n"),
     tables,

@@ -82,7 +82,7 @@ if (has("fanout")) {
     payloadBytes: 100,
     pacedRate: (clients) => (clients >= 1000 ? 20 : 100),
     pacedSeconds: quick ? 1.5 : 5,
-    contenders: ["ours", "ws-naive", "ws-corked", "socketio"],
+    contenders: ["ours", "ours-pattern", "ws-naive", "ws-corked", "socketio"],
     ...(flags.profile ? { profileDir: flags.profile } : {}),
   });
   fanout = result.summary;

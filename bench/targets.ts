@@ -119,6 +119,13 @@ function fanoutTargets({ fanout, cluster, fanoutFloodDeliveries }: Summaries): T
       ],
     },
   ];
+  if (one.some((c) => c.byKind["ours-pattern"])) {
+    targets.push({
+      benchmark: "fan-out by pattern, one instance (issue 12)",
+      target: "server CPU/delivery with clients subscribed by pattern `bench:*` ≤ 1.2 × by name",
+      checks: one.map((c) => versus(c.where, c.byKind["ours-pattern"]?.cpuPerDelivery, c.byKind.ours?.cpuPerDelivery, fmt.us, (r) => r <= 1.2)),
+    });
+  }
   if (one.length > 0) {
     targets.push({
       benchmark: "fan-out, one instance",

@@ -17,7 +17,7 @@ import { WebSocket } from "ws";
 import { EventManager } from "../../lib/events/client";
 import { EVENTS_PATH, SUBPROTOCOL } from "../../lib/events/protocol";
 import { browserLikeSocket } from "./browser-socket";
-import { ECHO, EVENT, now, sleep, summarise, type ServerKind, type TickPayload } from "./common";
+import { ECHO, EVENT, now, PATTERN, sleep, speaksOurs, summarise, type ServerKind, type TickPayload } from "./common";
 import { serve } from "./rpc";
 
 const kind = process.env.BENCH_KIND as ServerKind;
@@ -38,13 +38,13 @@ class Conn {
 
   constructor(index: number, subscribe: boolean) {
     this.index = index;
-    const url = kind === "ours" ? `ws://${host}${EVENTS_PATH}` : kind === "socketio" ? `ws://${host}/socket.io/?EIO=4&transport=websocket` : `ws://${host}/`;
-    this.ws = new WebSocket(url, kind === "ours" ? [SUBPROTOCOL] : [], { perMessageDeflate: false });
+    const url = speaksOurs(kind) ? `ws://${host}${EVENTS_PATH}` : kind === "socketio" ? `ws://${host}/socket.io/?EIO=4&transport=websocket` : `ws://${host}/`;
+    this.ws = new WebSocket(url, speaksOurs(kind) ? [SUBPROTOCOL] : [], { perMessageDeflate: false });
     this.ready = new Promise<void>((resolve) => (this.#markReady = resolve));
     this.ws.on("error", (error) => noteError(error));
     this.ws.on("close", () => closed++);
     this.ws.on("pong", () => this.#pongs.shift()?.(undefined));
-    if (kind === "ours") this.#speakOurs(subscribe);
+    if (speaksOurs(kind)) this.#speakOurs(subscribe);
     else if (kind === "socketio") this.#speakSocketIo(subscribe);
     else this.#speakWs(subscribe);
   }
@@ -60,7 +60,7 @@ class Conn {
           if (frame.ref === 0) return this.#markReady();
           return this.#settle(frame.ref!, frame.type === "ok" ? frame.data : new Error(String((frame as { message?: string }).message)));
         case "welcome":
-          if (subscribe) this.ws.send(JSON.stringify({ type: "subscribe", ref: 0, event: EVENT }));
+          if (subscribe) this.ws.send(JSON.stringify({ type: "subscribe", ref: 0, event: kind === "ours-pattern" ? PATTERN : EVENT }));
           else this.#markReady();
           return;
         case "gap":
@@ -110,7 +110,7 @@ class Conn {
   request(data: unknown): Promise<unknown> {
     const ref = this.#nextRef++;
     const promise = new Promise<unknown>((resolve) => this.#pending.set(ref, resolve));
-    if (kind === "ours") this.ws.send(JSON.stringify({ type: "request", ref, query: ECHO, data }));
+    if (speaksOurs(kind)) this.ws.send(JSON.stringify({ type: "request", ref, query: ECHO, data }));
     else if (kind === "socketio") this.ws.send(`42${ref}${JSON.stringify(["echo", data])}`);
     else this.ws.send(JSON.stringify({ id: ref, d: data }));
     return promise;
@@ -125,7 +125,7 @@ class Conn {
     }
     const ref = this.#nextRef++;
     const promise = new Promise<unknown>((resolve) => this.#pending.set(ref, resolve));
-    if (kind === "ours") this.ws.send(JSON.stringify({ type: "ping", ref }));
+    if (speaksOurs(kind)) this.ws.send(JSON.stringify({ type: "ping", ref }));
     else this.ws.send(`42${ref}["bping"]`);
     return promise;
   }
@@ -305,7 +305,7 @@ interface LibraryArgs {
 }
 
 async function library(args: LibraryArgs): Promise<void> {
-  if (kind === "ours") {
+  if (speaksOurs(kind)) {
     const url = `ws://${host}${EVENTS_PATH}`;
     const opener = args.socket === "browser" ? { createSocket: browserLikeSocket } : { WebSocket: WebSocket as never };
     manager = new EventManager({ url, ...opener, requestTimeout: 10_000 });

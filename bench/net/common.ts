@@ -1,10 +1,11 @@
 /** What the network benchmarks' parent, servers and clients agree on. */
 
 /** The servers measured side by side. */
-export type ServerKind = "ours" | "ws-naive" | "ws-corked" | "socketio";
+export type ServerKind = "ours" | "ours-pattern" | "ws-naive" | "ws-corked" | "socketio";
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
   ours: "ours (EventBus + EventsTransport)",
+  "ours-pattern": "ours, subscribed by pattern `bench:*`",
   "ws-naive": "raw ws, naive",
   "ws-corked": "raw ws, corked",
   socketio: "Socket.IO 4.8",
@@ -14,6 +15,13 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
 export const EVENT = "bench:tick";
 export const ECHO = "bench:echo";
 export const ROOM = "bench";
+/** What "ours-pattern" clients subscribe to instead of EVENT: a pattern that matches it. */
+export const PATTERN = "bench:*";
+
+/** Our server and protocol, whether its clients subscribe by name or by pattern. */
+export function speaksOurs(kind: ServerKind): kind is "ours" | "ours-pattern" {
+  return kind === "ours" || kind === "ours-pattern";
+}
 
 /** Wall-clock ms with sub-ms precision, comparable between processes on one machine. */
 export function now(): number {

@@ -24,7 +24,7 @@ import { EventBus } from "../../lib/events/core/bus";
 import { silentLogger } from "../../lib/events/core/logger";
 import { EVENTS_PATH } from "../../lib/events/protocol";
 import { EventsTransport, type TransportConfig } from "../../lib/events/server";
-import { ECHO, EVENT, now, padFor, ROOM, sleep, type ServerKind, type ServerWindow, type TickPayload } from "./common";
+import { ECHO, EVENT, now, padFor, ROOM, sleep, speaksOurs, type ServerKind, type ServerWindow, type TickPayload } from "./common";
 import { serve } from "./rpc";
 
 const kind = process.env.BENCH_KIND as ServerKind;
@@ -86,7 +86,8 @@ async function ours(): Promise<Contender> {
     // Not awaited: like the peers, a burst is triggered within one turn (the fan-out itself is
     // synchronous inside trigger; the promise only reports handler outcomes).
     emit: (payload) => void bus.trigger(EVENT, payload).catch(noteError),
-    subscribers: () => transport.stats().subscribers[EVENT] ?? 0,
+    // By name or by a pattern that matches it ("ours-pattern" clients subscribe to `bench:*`).
+    subscribers: () => transport.reachOf(EVENT),
     stats: () => {
       const { connections, queued, dropped, slowConsumerDisconnects } = transport.stats();
       return { connections, queued, dropped, slowConsumerDisconnects };
@@ -175,8 +176,8 @@ async function socketIo(): Promise<Contender> {
   };
 }
 
-if (redisUrl && kind !== "ours" && kind !== "socketio") throw new Error(`BENCH_KIND "${kind}" has no cluster variant`);
-const contender = kind === "ours" ? await ours() : kind === "ws-naive" ? rawWs(false) : kind === "ws-corked" ? rawWs(true) : kind === "socketio" ? await socketIo() : undefined;
+if (redisUrl && !speaksOurs(kind) && kind !== "socketio") throw new Error(`BENCH_KIND "${kind}" has no cluster variant`);
+const contender = speaksOurs(kind) ? await ours() : kind === "ws-naive" ? rawWs(false) : kind === "ws-corked" ? rawWs(true) : kind === "socketio" ? await socketIo() : undefined;
 if (!contender) throw new Error(`BENCH_KIND "${kind}" is not a server kind`);
 
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
