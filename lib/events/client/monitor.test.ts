@@ -32,10 +32,25 @@ describe("monitor", () => {
     const events = harness.manager();
     const traces: TraceFrame[] = [];
     await events.monitor("good-token", (frame) => traces.push(frame));
-    expect(server.ops("monitor")).toEqual([{ type: "monitor", ref: expect.anything(), token: "good-token" }]);
+    expect(server.ops("monitor")).toEqual([{ type: "monitor", ref: expect.anything(), token: "good-token", traces: "batched" }]);
     server.open[0]!.send(trace("audit:login"));
     await waitFor(() => traces.length === 1, "the trace");
     expect(traces[0]).toMatchObject({ name: "audit:login", internal: true });
+  });
+
+  it("passes each trace of a batched traces frame on, in order, as a trace frame", async () => {
+    const server = await harness.start();
+    const events = harness.manager();
+    const traces: TraceFrame[] = [];
+    await events.monitor("good-token", (frame) => traces.push(frame));
+    const strip = ({ type: _type, ...record }: TraceFrame) => record;
+    server.open[0]!.send({ type: "traces", traces: [strip(trace("a")), strip(trace("b")), strip(trace("c"))] });
+    await waitFor(() => traces.length === 3, "the three traces");
+    expect(traces.map((frame) => [frame.type, frame.name])).toEqual([
+      ["trace", "a"],
+      ["trace", "b"],
+      ["trace", "c"],
+    ]);
   });
 
   it("rejects with UnauthorizedError for a bad token", async () => {

@@ -122,7 +122,7 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
     },
     async monitor(member, token, onTrace, timeoutMs) {
       const text = await resolveToken(token);
-      const reply = await connection.call("monitor", { token: text }, { label: "Monitor", owner: member, timeoutMs, early: true });
+      const reply = await connection.call("monitor", { token: text, traces: "batched" }, { label: "Monitor", owner: member, timeoutMs, early: true });
       const remove = monitors.add(member, token, onTrace);
       scheduleMonitorRefresh(reply);
       return remove;
@@ -170,6 +170,9 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
         return subscriptions.presence(frame);
       case "trace":
         return monitors.trace(frame);
+      case "traces":
+        for (const trace of frame.traces) monitors.trace({ type: "trace", ...trace });
+        return;
       case "ok":
       case "error":
         if (frame.type === "error" && frame.ref === null) return reportProblem(`The server refused a frame: ${frame.code}: ${frame.message}`);
@@ -203,7 +206,7 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
   /** Sends the monitor sessions' (fresh) tokens on the current socket until one is accepted. */
   function authorizeMonitor(current: number): Promise<boolean> {
     const send = (token: string) =>
-      connection.call("monitor", { token }, { label: "Monitor", early: true, timeoutMs: settings.connectTimeout }).then((reply) => {
+      connection.call("monitor", { token, traces: "batched" }, { label: "Monitor", early: true, timeoutMs: settings.connectTimeout }).then((reply) => {
         if (current === generation) scheduleMonitorRefresh(reply);
         return reply;
       });

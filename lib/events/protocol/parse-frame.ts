@@ -26,6 +26,8 @@ export function parseServerFrame(text: string): ServerFrame | undefined {
       return typeof frame.code === "string" && typeof frame.message === "string" ? (frame as unknown as ServerFrame) : undefined;
     case "trace":
       return typeof frame.name === "string" ? (frame as unknown as ServerFrame) : undefined;
+    case "traces":
+      return Array.isArray(frame.traces) ? (frame as unknown as ServerFrame) : undefined;
     case "join":
     case "leave": {
       const member = frame.member as { connection?: unknown } | null | undefined;

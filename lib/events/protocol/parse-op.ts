@@ -79,7 +79,9 @@ export function parseClientOp(text: string): ParsedOp {
       if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         return fail(validRef, '"token" must be the monitor token (a non-empty string)');
       }
-      return ok({ type, ref: validRef, token });
+      const traces = frame.traces;
+      if (traces !== undefined && traces !== null && traces !== "batched") return fail(validRef, '"traces" must be "batched" (or absent, for one trace frame each)');
+      return ok({ type, ref: validRef, token, ...(traces === "batched" ? { traces } : {}) });
     }
     case "connections": {
       const search = frame.search ?? undefined;

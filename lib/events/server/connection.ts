@@ -36,6 +36,8 @@ const SLOW_CLOSE_GRACE_MS = 2_000;
 interface Queued {
   channel: string;
   frame: Buffer;
+  /** Records the frame carries (a `traces` frame carries many): what a drop counts as missed. */
+  weight: number;
 }
 
 export interface ConnectionOptions {
@@ -223,7 +225,7 @@ export class Connection {
    * Delivers an event (or trace) frame shared by every receiver. Returns false when the
    * overflow policy dropped it.
    */
-  deliver(channel: string, frame: Buffer, id?: string): boolean {
+  deliver(channel: string, frame: Buffer, id?: string, weight = 1): boolean {
     if (!this.open) return false;
     const held = this.#held.get(channel);
     if (held) {
@@ -240,20 +242,20 @@ export class Connection {
       return true;
     }
     if (!this.#queue.full) {
-      this.#queue.push({ channel, frame });
+      this.#queue.push({ channel, frame, weight });
       return true;
     }
-    this.#dropped++;
-    this.#options.counters.drops[this.#options.overflow]++;
+    this.#dropped += weight;
+    this.#options.counters.drops[this.#options.overflow] += weight;
     switch (this.#options.overflow) {
       case "drop-oldest": {
         const evicted = this.#queue.shift()!;
-        this.#countMissed(evicted.channel);
-        this.#queue.push({ channel, frame });
+        this.#countMissed(evicted.channel, evicted.weight);
+        this.#queue.push({ channel, frame, weight });
         return true;
       }
       case "drop-newest":
-        this.#countMissed(channel);
+        this.#countMissed(channel, weight);
         return false;
       case "disconnect":
         this.#options.onOverflowDisconnect(this);
@@ -309,8 +311,8 @@ export class Connection {
     return this.#socket.writableLength >= SEND_HIGH_WATER_MARK;
   }
 
-  #countMissed(channel: string): void {
-    this.#missed.set(channel, (this.#missed.get(channel) ?? 0) + 1);
+  #countMissed(channel: string, weight = 1): void {
+    this.#missed.set(channel, (this.#missed.get(channel) ?? 0) + weight);
   }
 
   /** On drain: gaps for what was dropped, then the queue, in the order the client must see them. */

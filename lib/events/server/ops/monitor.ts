@@ -19,7 +19,7 @@ export async function monitor(port: OpPort, connection: Connection, op: MonitorO
     throw new UnauthorizedError("The monitor token's dashboard session has ended: sign in again");
   }
   if (!connection.open) return;
-  port.monitors.grant(connection, { session: check.session, expiresAt: check.expiresAt });
+  port.monitors.grant(connection, { session: check.session, expiresAt: check.expiresAt }, op.traces === "batched");
   const { instance, startedAt } = port.server;
   ok(connection, op.ref, { instance, startedAt, expiresAt: check.expiresAt, expiresIn: check.expiresAt - Date.now() });
 }
