@@ -1,4 +1,6 @@
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HTTP_SOCKETS_PER_IP } from "@/lib/app-server/socket-guard";
 import { startAppServer, type AppServer } from "@/test/support/app-server";
 import { rawRequest, upgradeRequest } from "@/test/support/raw-http";
 
@@ -99,6 +101,57 @@ describe("EVENTS_TRUST_PROXY in production", () => {
     it("checks the forwarded host when on: the proxy's public name is served, another is refused", async () => {
       expect((await fetch(`${listedOn.url}/demo`, { headers: { "x-forwarded-host": PUBLIC, "x-forwarded-proto": "https" } })).status).toBe(200);
       expect((await fetch(`${listedOn.url}/demo`, { headers: { "x-forwarded-host": "evil.example" } })).status).toBe(403);
+    });
+  });
+
+  describe("per-address limits", () => {
+    let socketsOff: AppServer;
+    let socketsOn: AppServer;
+    const env = { EXT_EVENTS: "1", EVENTS_MAX_CONNECTIONS_PER_IP: "1" };
+    beforeAll(async () => {
+      [socketsOff, socketsOn] = await Promise.all([startAppServer({ env }), startAppServer({ env: { ...env, EVENTS_TRUST_PROXY: "1" } })]);
+    });
+    afterAll(async () => {
+      await Promise.all([socketsOff?.stop(), socketsOn?.stop()]);
+    });
+
+    /**
+     * Opens `count` idle sockets from 127.0.0.1; resolves to how many the server answered with 429,
+     * once `expected` were (at most 5 s), and 500 ms more for any beyond.
+     */
+    async function refusedOf(server: AppServer, count: number, expected: number): Promise<number> {
+      const sockets: Socket[] = [];
+      let refused = 0;
+      await Promise.all(
+        Array.from({ length: count }, () => new Promise<void>((resolve) => {
+          const socket = connect(server.port, "127.0.0.1");
+          sockets.push(socket);
+          socket.on("data", (data) => {
+            if (data.toString("latin1").startsWith("HTTP/1.1 429")) refused++;
+          });
+          socket.on("error", () => resolve());
+          socket.once("connect", () => resolve());
+        })),
+      );
+      const deadline = Date.now() + 5_000;
+      while (refused < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const socket of sockets) socket.destroy();
+      return refused;
+    }
+
+    it("count the proxy's sockets as one address when off, and not at all when on (every socket is the proxy's)", async () => {
+      const count = 1 + HTTP_SOCKETS_PER_IP + 5;
+      expect(await refusedOf(socketsOff, count, 5)).toBe(5);
+      expect(await refusedOf(socketsOn, count, 0)).toBe(0);
+    });
+
+    it("hold each forwarded address to EVENTS_MAX_CONNECTIONS_PER_IP when on", async () => {
+      const open = (address: string) =>
+        rawRequest(socketsOn.port, upgradeRequest("/ws/events", `127.0.0.1:${socketsOn.port}`, { "X-Forwarded-For": address }), { timeoutMs: 500 });
+      const [first, second, other] = await Promise.all([open("198.51.100.1"), open("198.51.100.1"), open("198.51.100.2")]);
+      expect([first.status, second.status].sort()).toEqual([101, 429]);
+      expect(other.status).toBe(101);
     });
   });
 });
