@@ -149,6 +149,8 @@ class Scenario {
   nginx: Nginx | undefined;
   tlsDir: string | undefined;
   faultAt = 0;
+  /** When there are several faults (a rolling restart), each one's time; a reader's reconnect counts from the last before it lost its connection. */
+  readonly faults: number[] = [];
   recoveredAt = 0;
 
   note(what: string): void {
@@ -230,7 +232,7 @@ class Scenario {
 
   result(key: ScenarioKey, { title, fault, expectation, groups }: ScenarioMeta): ScenarioResult {
     const acked = this.triggers.flatMap((trigger) => trigger.acked);
-    const groupResults = groups.map((group) => groupResult(group, this.readers.filter((reader) => reader.group === group), acked, this.faultAt));
+    const groupResults = groups.map((group) => groupResult(group, this.readers.filter((reader) => reader.group === group), acked, this.faults.length ? this.faults : [this.faultAt]));
     return {
       key,
       title,
@@ -253,7 +255,8 @@ class Scenario {
   }
 }
 
-function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: number): GroupResult {
+function groupResult(group: string, readers: Reader[], acked: Acked[], faults: number[]): GroupResult {
+  const faultAt = faults[0]!;
   const verdicts: [Reader, Verdict][] = readers.map((reader) => [reader, judge(acked, reader.log)]);
   const sum = (pick: (verdict: Verdict) => number) => verdicts.reduce((total, [, verdict]) => total + pick(verdict), 0);
   const gapReasons: Record<string, number> = {};
@@ -264,10 +267,13 @@ function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: 
     for (const gap of reader.gaps) gapReasons[gap.reason] = (gapReasons[gap.reason] ?? 0) + 1;
     const closes = reader.states.filter((change) => change.at >= faultAt && change.state === "reconnecting");
     if (closes[0]) closeCodes[String(closes[0].closeCode ?? closes[0].reason)] = (closeCodes[String(closes[0].closeCode ?? closes[0].reason)] ?? 0) + 1;
-    failedAttempts += Math.max(0, closes.length - 1);
-    const lost = reader.states.find((change) => change.at >= faultAt && change.state === "reconnecting");
-    const back = reader.states.find((change) => change.at >= faultAt && change.state === "connected");
-    if (lost && back) reconnects.push(back.at - faultAt);
+    // A `reconnecting` right after another one is an attempt that failed.
+    const since = reader.states.filter((change) => change.at >= faultAt);
+    failedAttempts += since.filter((change, index) => change.state === "reconnecting" && since[index - 1]?.state === "reconnecting").length;
+    const lost = since.find((change) => change.state === "reconnecting");
+    const back = lost && since.find((change) => change.at >= lost.at && change.state === "connected");
+    const fault = lost && faults.filter((at) => at <= lost.at).at(-1);
+    if (lost && back && fault !== undefined) reconnects.push(back.at - fault);
   }
   return {
     group,
@@ -512,10 +518,12 @@ async function rollingRestart(s: Scenario): Promise<ScenarioMeta> {
   s.triggers.push(new Triggerer(url, EVENT, rate, "trigger client via nginx", SECRET_KEY));
   s.requesters.push(requester(url, requestSlots, "request client via nginx"));
   s.startLoad();
+  const clientCpu = { usage: process.cpuUsage(), at: Date.now() };
   await sleep(3_000);
   s.faultAt = Date.now();
   for (const { label, port } of instances) {
     const stopping = Date.now();
+    s.faults.push(stopping);
     s.note(`SIGTERM to ${label}`);
     const code = await s.stopServer(label, "SIGTERM");
     s.note(`${label} exited with code ${code}`);
@@ -526,19 +534,51 @@ async function rollingRestart(s: Scenario): Promise<ScenarioMeta> {
   }
   await s.stopLoad();
   const end = Date.now();
+  const cpu = process.cpuUsage(clientCpu.usage);
+  s.observations.push(`The clients' own process (every reader, over TLS) used ${Math.round(((cpu.user + cpu.system) / 1_000 / (end - clientCpu.at)) * 100)}% of a core under load: its readers are the slow consumers a busy page would be.`);
   const off = disconnections(readers.map((reader) => reader.states), s.faultAt, end);
   s.observations.push(
     off
       ? `Without a connection: ${off.readers} of ${readers.length} readers, ${off.count} times in all (each reader once per instance it sat on when that one stopped); p50 ${Math.round(off.p50)} ms, p99 ${Math.round(off.p99)} ms, max ${Math.round(off.max)} ms${off.unfinished ? `; ${off.unfinished} still without one at the end` : ""}.`
       : "No reader lost its connection.",
     `Readers per instance at the end: ${formatCounts(instanceCounts(readers))} (nothing moves clients back to a restarted instance until they reconnect for another reason).`,
+    `Failed reconnect attempts by how the client saw them: ${formatCounts(failedAttempts(readers, s.faultAt))}. nginx logged: ${formatCounts(nginxErrors(s.nginx.errors))}.`,
   );
+  const unacked = new Set(readers.flatMap((reader) => [...reader.received]).filter((id) => !s.triggers[0]!.acked.some((event) => event.id === id)));
+  if (unacked.size > 0) {
+    s.observations.push(`${unacked.size} events reached the readers although their trigger failed (\`disconnected\`): the instance published them, and its socket closed before the answer got through. A failed trigger may have happened; an app that must not repeat one retries with an idempotency key of its own.`);
+  }
   return {
     title: "6. Rolling restart behind nginx",
     fault: `nginx (deploy/nginx.conf, TLS) in front of two instances on one test Redis (\`EVENTS_TRUST_PROXY=1\`); ${readers.length} readers, the trigger stream and the requests all go through nginx. Each instance in turn gets SIGTERM (it drains, closes its sockets with 1001), is started again on its port, and the next one goes once every reader is connected again, 3 s later.`,
-    expectation: "Each instance's readers reconnect through nginx to the instance that answers and resubscribe with `since`: `recovered: true`, what they missed replayed from the Redis stream, no gap; triggers and requests in flight are answered by the draining instance or fail with `disconnected`; nothing acked is missing.",
+    expectation: "Each instance's readers reconnect through nginx to the instance that answers and resubscribe with `since`: `recovered: true`, what they missed replayed from the Redis stream. A reader that cannot take the replay and the live stream as fast as they come is told what its queue dropped (`EVENTS_EVENT_QUEUE_SIZE`, 5 by default) with counted `overflow` gaps. Triggers and requests in flight are answered by the draining instance or fail with `disconnected`; nothing acked is missing without a gap that says so.",
     groups: ["through nginx"],
   };
+}
+
+/** The reconnect attempts that failed after the first fault, by reason and close code. */
+function failedAttempts(readers: readonly Reader[], from: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const reader of readers) {
+    const changes = reader.states.filter((change) => change.at >= from);
+    changes.forEach((change, index) => {
+      // A `reconnecting` right after another one is an attempt that failed.
+      if (change.state !== "reconnecting" || changes[index - 1]?.state !== "reconnecting") return;
+      const key = `${change.reason}${change.closeCode === undefined ? "" : ` ${change.closeCode}`}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    });
+  }
+  return counts;
+}
+
+/** nginx's error log lines, counted by what they say (addresses and request details left out). */
+function nginxErrors(lines: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    const what = /\[(?:error|warn|crit|alert|emerg)\] \d+#\d+: (?:\*\d+ )?([^,]+)/.exec(line)?.[1]?.replace(/\d+/g, "N");
+    if (what) counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Which instance each reader's connection is on (from its last `connected`), counted. */
