@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,7 +61,6 @@ export function selfSignedCertificate(dir: string): TlsFiles {
 export async function startNginx(upstreams: [string, string], tls: TlsFiles): Promise<Nginx> {
   const binary = findNginx();
   const prefix = mkdtempSync(join(tmpdir(), "wf-nginx-"));
-  mkdirSync(join(prefix, "temp"));
   const port = await freePort();
   const config = renderTemplate(readFileSync(NGINX_CONF, "utf8"), {
     WF_LISTEN: `127.0.0.1:${port}`,
