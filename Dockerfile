@@ -45,8 +45,9 @@ COPY --from=build /app/webfluid.ini ./webfluid.ini
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
 COPY --from=build /app/dist ./dist
-# Everything above stays root's and read-only to the app; only the SQLite folder is its own.
-RUN mkdir -p /app/data && chown node:node /app/data
+# Everything above stays root's and read-only to the app; only the SQLite folder and Next's
+# cache folder (which Next may write at run time) are its own.
+RUN mkdir -p /app/data /app/.next/cache && chown node:node /app/data /app/.next/cache
 USER node
 EXPOSE 3000
 VOLUME ["/app/data"]
