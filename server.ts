@@ -9,10 +9,11 @@ import next from "next";
 import { ConfigError, events } from "@/lib/events";
 import { busSettingsOf, loadConfig } from "@/lib/events/config";
 import { EventsTransport } from "@/lib/events/server";
+import { normalizeForwarded, requestView } from "@/lib/events/server/forwarded";
 import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
 import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
 import { hostRule } from "@/lib/app-server/allowed-hosts";
-import { stampClientAddress } from "@/lib/app-server/client-address";
+import { stampRequestView } from "@/lib/app-server/client-address";
 import { appRoot } from "@/lib/app-server/app-root";
 import { bundleClient, clientBundleOf, loadBuiltClientBundle, serveClientBundle, type ClientBundle } from "@/lib/app-server/client-bundle";
 import { startDevReload } from "@/lib/app-server/dev-reload";
@@ -76,9 +77,12 @@ async function main(): Promise<void> {
     // Probes come from load balancers, often by IP address: answered whatever the Host.
     if (path === "/healthz") return serveHealth(res);
     if (path === "/readyz") return serveReadiness(res, readiness);
-    const hostVerdict = checkHost(req.headers.host);
-    if (!hostVerdict.ok) return refuseHost(req, res, hostVerdict.message, refusals);
-    stampClientAddress(req);
+    // The public host, scheme and client address: the proxy's, under EVENTS_TRUST_PROXY.
+    const view = requestView(req, config.trustProxy);
+    const hostVerdict = checkHost(view.host);
+    if (!hostVerdict.ok) return refuseHost(req, res, view.host, hostVerdict.message, refusals);
+    normalizeForwarded(req, view, config.trustProxy);
+    stampRequestView(req, view);
     if (clientBundle && path === CLIENT_SCRIPT_PATH) return serveClientBundle(clientBundle, req, res);
     if (path === "/metrics") return void serveMetrics(req, res, metrics, !dev, config.metricsToken);
     if (nextApp.handle) return void nextApp.handle(req, res);
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
   // Every upgrade is answered here. Next gets its own listener on an emitter of its own (passed
   // as its `httpServer`), which receives only its hot-reload upgrades, in development.
   const nextUpgrades = dev ? new EventEmitter() : undefined;
-  server.on("upgrade", (req, socket, head) => routeUpgrade({ checkHost, transport, nextUpgrades, refusals }, req, socket, head));
+  server.on("upgrade", (req, socket, head) => routeUpgrade({ checkHost, trustProxy: config.trustProxy, transport, nextUpgrades, refusals }, req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);
@@ -138,8 +142,8 @@ async function sessionStore(redisUrl: string | undefined, log: ReturnType<typeof
   return store;
 }
 
-function refuseHost(req: IncomingMessage, res: ServerResponse, message: string, refusals: RefusalLog): void {
-  refusals.note("host", "Refused a request for another host", { host: clipHeader(req.headers.host), path: clipHeader(pathOf(req)) });
+function refuseHost(req: IncomingMessage, res: ServerResponse, host: string | undefined, message: string, refusals: RefusalLog): void {
+  refusals.note("host", "Refused a request for another host", { host: clipHeader(host), path: clipHeader(pathOf(req)) });
   res.writeHead(403, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`${message}\n`);
 }
 

@@ -19,6 +19,14 @@ import type { Acked, ReaderEntry, SeenGap } from "./verdict";
 
 let unique = 0;
 
+/** A certificate the clients trust for wss:// besides the system's (the rolling scenario's self-signed one). */
+let extraCa: string | undefined;
+
+/** Makes every client made from now on trust `pem` (a self-signed certificate made for a run). */
+export function trustCertificate(pem: string): void {
+  extraCa = pem;
+}
+
 /** An error's code, with "timeout" split by whether the op ever left the client. */
 function outcomeOf(error: unknown): string {
   const code = String((error as { code?: unknown }).code ?? "error");
@@ -32,7 +40,7 @@ function managerFor(baseUrl: string, label: string, tap?: (text: string) => void
     url,
     requestTimeout: 10_000,
     createSocket: (socketUrl, protocols) => {
-      const socket = new WebSocket(socketUrl, protocols, { perMessageDeflate: false });
+      const socket = new WebSocket(socketUrl, protocols, { perMessageDeflate: false, ...(extraCa ? { ca: extraCa } : {}) });
       if (tap) socket.on("message", (data: Buffer, isBinary: boolean) => !isBinary && tap(data.toString()));
       return socket;
     },

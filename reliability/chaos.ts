@@ -3,11 +3,14 @@
  *
  *   npm run chaos                          every scenario; writes docs/reliability.md (chaos section)
  *   npm run chaos -- --only kill,redis     some of them (results to a temporary folder, docs untouched)
- *   npm run chaos -- --only kill --write   …and still write docs/
+ *   npm run chaos -- --only kill --write   …and still write docs/ (its scenarios replace those of
+ *                                          the same name in reliability/results/chaos.json)
  *
  * Scenarios: kill (SIGKILL + restart, no Redis), kill-redis (SIGKILL + restart of one of two
  * instances on Redis), term (SIGTERM under load, restart), redis (Redis killed and restarted under
- * two instances), cut (a client's network cut and refused for a few seconds).
+ * two instances), cut (a client's network cut and refused for a few seconds), rolling (a rolling
+ * restart behind nginx: two instances on Redis restarted one at a time with SIGTERM while 200
+ * readers and the load go through deploy/nginx.conf over TLS).
  *
  * In every scenario: readers (EventManagers subscribed to `model:created`), a steady trigger stream
  * (protocol `trigger`, every acked id recorded) and requests in flight (`report:summary`). The
@@ -15,20 +18,22 @@
  * (verdict.ts: a gap covers only the loss it answers, not every earlier one).
  * Needs `npm run build` first, and redis-server for the Redis scenarios.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median } from "../bench/stats";
 import { startAppServer, type AppServer } from "../test/support/app-server";
+import { selfSignedCertificate, startNginx, type Nginx } from "../test/support/nginx";
 import { startTestRedis, type TestRedis } from "../test/support/redis-server";
 import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy";
-import { Reader, Requester, Triggerer, type RequestPlan } from "./chaos-clients";
+import { Reader, Requester, Triggerer, trustCertificate, type RequestPlan } from "./chaos-clients";
 import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, redisServerVersion, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild, type RunHeader } from "./common";
 import { writeReliabilityDoc } from "./report";
+import { disconnections } from "./disconnections";
 import { judge, type Acked, type Verdict } from "./verdict";
 import { WireClient } from "./wire-client";
 
-const SCENARIOS = ["kill", "kill-redis", "term", "redis", "cut"] as const;
+const SCENARIOS = ["kill", "kill-redis", "term", "redis", "cut", "rolling"] as const;
 type ScenarioKey = (typeof SCENARIOS)[number];
 const USAGE = `usage: npm run chaos [-- --only ${SCENARIOS.join(",")}] [--write] [--rate N] [--readers N]`;
 
@@ -81,6 +86,8 @@ export interface ScenarioResult {
   observations: string[];
   silent: number;
   error?: string;
+  /** Set when the scenario was run on its own (`--only … --write`) and merged into the full run's results. */
+  run?: Omit<RunHeader, "machine" | "versions">;
 }
 
 interface ScenarioMeta {
@@ -107,6 +114,8 @@ const full = only.length === SCENARIOS.length;
 const toDocs = (full && flags.rate === undefined && flags.readers === undefined) || flags.write === true;
 const rate = (flags.rate as number | undefined) ?? 100;
 const readersPerScenario = (flags.readers as number | undefined) ?? 20;
+/** The rolling restart's readers: a deploy is judged with a crowd behind the proxy. */
+const rollingReaders = (flags.readers as number | undefined) ?? 200;
 const requestSlots = 10;
 const token = metricsToken();
 const baseEnv: Record<string, string> = {
@@ -137,7 +146,11 @@ class Scenario {
   readonly observations: string[] = [];
   redis: TestRedis | undefined;
   proxy: TcpProxy | undefined;
+  nginx: Nginx | undefined;
+  tlsDir: string | undefined;
   faultAt = 0;
+  /** When there are several faults (a rolling restart), each one's time; a reader's reconnect counts from the last before it lost its connection. */
+  readonly faults: number[] = [];
   recoveredAt = 0;
 
   note(what: string): void {
@@ -211,13 +224,15 @@ class Scenario {
     }
     this.servers.clear();
     await this.proxy?.close();
+    await this.nginx?.stop();
+    if (this.tlsDir) rmSync(this.tlsDir, { recursive: true, force: true });
     await this.redis?.stop();
     this.logs.stop();
   }
 
   result(key: ScenarioKey, { title, fault, expectation, groups }: ScenarioMeta): ScenarioResult {
     const acked = this.triggers.flatMap((trigger) => trigger.acked);
-    const groupResults = groups.map((group) => groupResult(group, this.readers.filter((reader) => reader.group === group), acked, this.faultAt));
+    const groupResults = groups.map((group) => groupResult(group, this.readers.filter((reader) => reader.group === group), acked, this.faults.length ? this.faults : [this.faultAt]));
     return {
       key,
       title,
@@ -240,7 +255,8 @@ class Scenario {
   }
 }
 
-function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: number): GroupResult {
+function groupResult(group: string, readers: Reader[], acked: Acked[], faults: number[]): GroupResult {
+  const faultAt = faults[0]!;
   const verdicts: [Reader, Verdict][] = readers.map((reader) => [reader, judge(acked, reader.log)]);
   const sum = (pick: (verdict: Verdict) => number) => verdicts.reduce((total, [, verdict]) => total + pick(verdict), 0);
   const gapReasons: Record<string, number> = {};
@@ -251,10 +267,13 @@ function groupResult(group: string, readers: Reader[], acked: Acked[], faultAt: 
     for (const gap of reader.gaps) gapReasons[gap.reason] = (gapReasons[gap.reason] ?? 0) + 1;
     const closes = reader.states.filter((change) => change.at >= faultAt && change.state === "reconnecting");
     if (closes[0]) closeCodes[String(closes[0].closeCode ?? closes[0].reason)] = (closeCodes[String(closes[0].closeCode ?? closes[0].reason)] ?? 0) + 1;
-    failedAttempts += Math.max(0, closes.length - 1);
-    const lost = reader.states.find((change) => change.at >= faultAt && change.state === "reconnecting");
-    const back = reader.states.find((change) => change.at >= faultAt && change.state === "connected");
-    if (lost && back) reconnects.push(back.at - faultAt);
+    // A `reconnecting` right after another one is an attempt that failed.
+    const since = reader.states.filter((change) => change.at >= faultAt);
+    failedAttempts += since.filter((change, index) => change.state === "reconnecting" && since[index - 1]?.state === "reconnecting").length;
+    const lost = since.find((change) => change.state === "reconnecting");
+    const back = lost && since.find((change) => change.at >= lost.at && change.state === "connected");
+    const fault = lost && faults.filter((at) => at <= lost.at).at(-1);
+    if (lost && back && fault !== undefined) reconnects.push(back.at - fault);
   }
   return {
     group,
@@ -475,12 +494,111 @@ async function networkCut(s: Scenario): Promise<ScenarioMeta> {
   };
 }
 
+/**
+ * A deploy: nginx (deploy/nginx.conf as shipped, TLS with a certificate made for the run) in front
+ * of two instances on one Redis; every client goes through nginx; each instance in turn gets
+ * SIGTERM, is started again on its port, and the next waits until every reader is back.
+ */
+async function rollingRestart(s: Scenario): Promise<ScenarioMeta> {
+  const redis = (s.redis = await startTestRedis());
+  s.note(`test Redis on port ${redis.port}`);
+  const env = { EVENTS_REDIS_URL: redis.url, EVENTS_TRUST_PROXY: "1" };
+  const instances = [
+    { label: "A", port: (await s.server("A", env)).port },
+    { label: "B", port: (await s.server("B", env)).port },
+  ];
+  s.tlsDir = mkdtempSync(join(tmpdir(), "wf-chaos-tls-"));
+  const tls = selfSignedCertificate(s.tlsDir);
+  trustCertificate(readFileSync(tls.cert, "utf8"));
+  s.nginx = await startNginx([`127.0.0.1:${instances[0]!.port}`, `127.0.0.1:${instances[1]!.port}`], tls);
+  const url = `https://localhost:${s.nginx.port}`;
+  s.note(`nginx (deploy/nginx.conf) on ${url}`);
+  const readers = await s.readersOn(url, "through nginx", rollingReaders);
+  s.observations.push(`Readers per instance at the start: ${formatCounts(instanceCounts(readers))}.`);
+  s.triggers.push(new Triggerer(url, EVENT, rate, "trigger client via nginx", SECRET_KEY));
+  s.requesters.push(requester(url, requestSlots, "request client via nginx"));
+  s.startLoad();
+  const clientCpu = { usage: process.cpuUsage(), at: Date.now() };
+  await sleep(3_000);
+  s.faultAt = Date.now();
+  for (const { label, port } of instances) {
+    const stopping = Date.now();
+    s.faults.push(stopping);
+    s.note(`SIGTERM to ${label}`);
+    const code = await s.stopServer(label, "SIGTERM");
+    s.note(`${label} exited with code ${code}`);
+    s.observations.push(`${label} exited with code ${code}, ${((Date.now() - stopping) / 1_000).toFixed(1)} s after SIGTERM; readers per instance then: ${formatCounts(instanceCounts(readers))}.`);
+    await s.server(`${label} (restarted)`, { ...env, PORT: String(port) });
+    await s.reconnected();
+    await sleep(3_000);
+  }
+  await s.stopLoad();
+  const end = Date.now();
+  const cpu = process.cpuUsage(clientCpu.usage);
+  s.observations.push(`The clients' own process (every reader, over TLS) used ${Math.round(((cpu.user + cpu.system) / 1_000 / (end - clientCpu.at)) * 100)}% of a core under load: its readers are the slow consumers a busy page would be.`);
+  const off = disconnections(readers.map((reader) => reader.states), s.faultAt, end);
+  s.observations.push(
+    off
+      ? `Without a connection: ${off.readers} of ${readers.length} readers, ${off.count} times in all (each reader once per instance it sat on when that one stopped); p50 ${Math.round(off.p50)} ms, p99 ${Math.round(off.p99)} ms, max ${Math.round(off.max)} ms${off.unfinished ? `; ${off.unfinished} still without one at the end` : ""}.`
+      : "No reader lost its connection.",
+    `Readers per instance at the end: ${formatCounts(instanceCounts(readers))} (nothing moves clients back to a restarted instance until they reconnect for another reason).`,
+    `Failed reconnect attempts by how the client saw them: ${formatCounts(failedAttempts(readers, s.faultAt))}. nginx logged: ${formatCounts(nginxErrors(s.nginx.errors))}.`,
+  );
+  const unacked = new Set(readers.flatMap((reader) => [...reader.received]).filter((id) => !s.triggers[0]!.acked.some((event) => event.id === id)));
+  if (unacked.size > 0) {
+    s.observations.push(`${unacked.size} events reached the readers although their trigger failed (\`disconnected\`): the instance published them, and its socket closed before the answer got through. A failed trigger may have happened; an app that must not repeat one retries with an idempotency key of its own.`);
+  }
+  return {
+    title: "6. Rolling restart behind nginx",
+    fault: `nginx (deploy/nginx.conf, TLS) in front of two instances on one test Redis (\`EVENTS_TRUST_PROXY=1\`); ${readers.length} readers, the trigger stream and the requests all go through nginx. Each instance in turn gets SIGTERM (it drains, closes its sockets with 1001), is started again on its port, and the next one goes once every reader is connected again, 3 s later.`,
+    expectation: "Each instance's readers reconnect through nginx to the instance that answers and resubscribe with `since`: `recovered: true`, what they missed replayed from the Redis stream. A reader that cannot take the replay and the live stream as fast as they come is told what its queue dropped (`EVENTS_EVENT_QUEUE_SIZE`, 5 by default) with counted `overflow` gaps. Triggers and requests in flight are answered by the draining instance or fail with `disconnected`; nothing acked is missing without a gap that says so.",
+    groups: ["through nginx"],
+  };
+}
+
+/** The reconnect attempts that failed after the first fault, by reason and close code. */
+function failedAttempts(readers: readonly Reader[], from: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const reader of readers) {
+    const changes = reader.states.filter((change) => change.at >= from);
+    changes.forEach((change, index) => {
+      // A `reconnecting` right after another one is an attempt that failed.
+      if (change.state !== "reconnecting" || changes[index - 1]?.state !== "reconnecting") return;
+      const key = `${change.reason}${change.closeCode === undefined ? "" : ` ${change.closeCode}`}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    });
+  }
+  return counts;
+}
+
+/** nginx's error log lines, counted by what they say (addresses and request details left out). */
+function nginxErrors(lines: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of lines) {
+    const what = /\[(?:error|warn|crit|alert|emerg)\] \d+#\d+: (?:\*\d+ )?([^,]+)/.exec(line)?.[1]?.replace(/\d+/g, "N");
+    if (what) counts[what] = (counts[what] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Which instance each reader's connection is on (from its last `connected`), counted. */
+function instanceCounts(readers: readonly Reader[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const reader of readers) {
+    const last = reader.states.filter((change) => change.state === "connected").at(-1);
+    const on = reader.connected ? (last?.instance ?? "?") : "none";
+    counts[on] = (counts[on] ?? 0) + 1;
+  }
+  return counts;
+}
+
 const RUNNERS: Record<ScenarioKey, (s: Scenario) => Promise<ScenarioMeta>> = {
   kill: killWithoutRedis,
   "kill-redis": killWithRedis,
   term: sigterm,
   redis: redisOutage,
   cut: networkCut,
+  rolling: rollingRestart,
 };
 
 // ── the run ────────────────────────────────────────────────────────────────
@@ -526,7 +644,7 @@ const chaos: ChaosResult = {
 };
 const directory = toDocs ? join(ROOT, "reliability", "results") : mkdtempSync(join(tmpdir(), "wf-chaos-"));
 mkdirSync(directory, { recursive: true });
-writeFileSync(join(directory, toDocs ? "chaos.json" : "chaos-smoke.json"), `${JSON.stringify(chaos, null, 1)}\n`);
+writeFileSync(join(directory, toDocs ? "chaos.json" : "chaos-smoke.json"), `${JSON.stringify(toDocs && !full ? mergedIntoFullRun(chaos, join(directory, "chaos.json")) : chaos, null, 1)}\n`);
 if (toDocs) {
   writeReliabilityDoc();
   console.log("\nWrote docs/reliability.md and reliability/results/chaos.json.");
@@ -537,6 +655,20 @@ const silent = results.reduce((sum, result) => sum + result.silent, 0);
 const failed = results.filter((result) => result.error).length;
 console.log(`\nNothing lost silently: ${silent === 0 ? "yes" : `NO — ${silent} events lost silently`}${failed ? `; ${failed} scenario(s) failed to run` : ""}`);
 process.exit(silent === 0 && failed === 0 ? 0 : 1);
+
+/**
+ * A partial run written to docs: its scenarios replace those of the same name in the last full
+ * run's results (or are added), each marked with its own run, so the other sections stay.
+ */
+function mergedIntoFullRun(partial: ChaosResult, file: string): ChaosResult {
+  if (!existsSync(file)) return partial;
+  const previous = JSON.parse(readFileSync(file, "utf8")) as ChaosResult;
+  const { command: runCommand, date, loadStart: start, loadEnd, durationS } = partial;
+  const marked = partial.scenarios.map((scenario) => ({ ...scenario, run: { command: runCommand, date, loadStart: start, loadEnd, durationS } }));
+  const scenarios = previous.scenarios.map((scenario) => marked.find((mine) => mine.key === scenario.key) ?? scenario);
+  for (const scenario of marked) if (!scenarios.some((known) => known.key === scenario.key)) scenarios.push(scenario);
+  return { ...previous, scenarios };
+}
 
 function printScenario(result: ScenarioResult): void {
   console.log(`  — ${result.title}${result.error ? ` (FAILED: ${result.error})` : ""}`);

@@ -76,7 +76,7 @@ function chaosSection(result: ChaosResult): string[] {
   const lines = [
     "## Chaos",
     "",
-    `- Command: \`${result.command}\` (\`node --import tsx reliability/chaos.ts\`; one scenario: \`npm run chaos -- --only <kill|kill-redis|term|redis|cut>\`); it took ${Math.round(result.durationS)} s.`,
+    `- Command: \`${result.command}\` (\`node --import tsx reliability/chaos.ts\`; one scenario: \`npm run chaos -- --only <${result.scenarios.map((scenario) => scenario.key).join("|")}>\`); it took ${Math.round(result.durationS)} s.`,
     ...runLines(result),
     `- Servers: \`server.ts\` against the production build, with ${Object.entries(result.settings.env).map(([key, value]) => `\`${key}=${value}\``).join(", ")}.`,
     `- In every scenario: ${result.settings.readers} readers (Node \`EventManager\`s over \`ws\`, each its own connection, subscribed to \`model:created\`, recording every id, gap, state change and — through a tap on the socket — every resubscribe's \`recovered\`), ${result.settings.rate} triggers/s (protocol \`trigger\` through \`EventManager.trigger\`, every acked id recorded) and ${result.settings.requestSlots} \`${result.settings.query}\` requests kept in flight${result.settings.requestsAsMonitor ? " (from monitor sessions: this build declared no public query)" : ""}, each with a 5 s timeout. Load runs 3 s before the fault and 4 s after every reader is back. The clients' timeout is 10 s: an op issued while disconnected waits for the reconnect that long, then fails with \`timeout\` without having been sent.`,
@@ -123,6 +123,9 @@ function scenarioSection(scenario: ScenarioResult): string[] {
     "",
     `Command: \`npm run chaos -- --only ${scenario.key}\`. ${scenario.fault}`,
     "",
+    ...(scenario.run
+      ? [`Run on its own (\`${scenario.run.command}\`, merged into the full run's results) on ${scenario.run.date}, in ${Math.round(scenario.run.durationS)} s; load at the start: \`${scenario.run.loadStart}\`, at the end: \`${scenario.run.loadEnd}\`.`, ""]
+      : []),
     `Expected: ${scenario.expectation}`,
     "",
   ];

@@ -12,6 +12,12 @@ export const HTTP_SOCKETS_HEADROOM = 1_000;
 export interface SocketLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
+  /**
+   * EVENTS_TRUST_PROXY: every socket comes from the proxy, so counting them per address would
+   * cap the whole site at one address's share. The per-client limits then apply where the
+   * client's address is known, to the forwarded one (WebSocket admission, sign-in throttle).
+   */
+  trustProxy?: boolean;
 }
 
 /**
@@ -28,6 +34,7 @@ export function guardSockets(server: Server, limits: SocketLimits, refusals: Ref
       address: addressKey(data?.remoteAddress),
     });
   });
+  if (limits.trustProxy) return;
   const open = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
     const address = addressKey(socket.remoteAddress);

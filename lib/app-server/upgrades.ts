@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { EVENTS_PATH } from "@/lib/events/protocol";
 import type { EventsTransport } from "@/lib/events/server";
 import { addressKey } from "@/lib/events/server/address-key";
+import { requestView } from "@/lib/events/server/forwarded";
 import { refuseUpgrade } from "@/lib/events/server/refuse-upgrade";
 import { clipHeader, type RefusalLog } from "@/lib/events/server/refusal-log";
 import type { HostVerdict } from "./allowed-hosts";
@@ -14,6 +15,8 @@ export const NEXT_HMR_PATH = "/_next/hmr";
 
 export interface UpgradeRoutes {
   checkHost: (host: string | undefined) => HostVerdict;
+  /** EVENTS_TRUST_PROXY: the Host rule applies to the proxy's X-Forwarded-Host. */
+  trustProxy: boolean;
   /** Undefined when EXT_EVENTS is off. */
   transport: EventsTransport | undefined;
   /**
@@ -33,12 +36,13 @@ export interface UpgradeRoutes {
 export function routeUpgrade(routes: UpgradeRoutes, request: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on("error", () => {}); // a peer that resets mid-handshake must not crash the process
   const path = pathOf(request);
+  const view = requestView(request, routes.trustProxy);
   const refuse = (status: number, reason: Parameters<RefusalLog["note"]>[0], message: string, headers?: Record<string, string | number>) => {
-    routes.refusals.note(reason, "Refused an upgrade", { status, path: clipHeader(path), host: clipHeader(request.headers.host), address: addressKey(request.socket.remoteAddress) });
+    routes.refusals.note(reason, "Refused an upgrade", { status, path: clipHeader(path), host: clipHeader(view.host), address: addressKey(view.address) });
     refuseUpgrade(socket, status, message, headers);
   };
 
-  const host = routes.checkHost(request.headers.host);
+  const host = routes.checkHost(view.host);
   if (!host.ok) return refuse(403, "host", host.message);
   if (path === EVENTS_PATH) {
     if (routes.transport) return routes.transport.handleUpgrade(request, socket, head);

@@ -30,6 +30,8 @@ export interface EventsConfig {
   maxConnectionsPerIp: number;
   /** Host names (besides the loopback ones in development) this server answers to; undefined: any, in production. */
   allowedHosts: AllowedHosts | undefined;
+  /** Take the public host, scheme and client address from the reverse proxy's X-Forwarded-* headers. */
+  trustProxy: boolean;
   /** Opens the dashboard in production; undefined keeps it closed there. */
   dashboardToken: string | undefined;
   /** Shares the bus between instances through Redis; undefined keeps it in this process. */
@@ -227,7 +229,7 @@ export const KEYS = [
     field: "maxConnectionsPerIp",
     default: "100",
     allowed: "an integer from 1 to 1000000",
-    doc: "Open `/ws/events` connections one client address may hold (a page holds one; IPv6 counts per /64); beyond it 429 with `Retry-After`. The address is the socket's: behind a reverse proxy every client shares the proxy's, so raise it there.",
+    doc: "Open `/ws/events` connections one client address may hold (a page holds one; IPv6 counts per /64); beyond it 429 with `Retry-After`. The address is the socket's, so behind a reverse proxy every client shares the proxy's: set `EVENTS_TRUST_PROXY` there (or raise this).",
     parse: integer(1, 1_000_000),
   }),
   spec({
@@ -238,6 +240,15 @@ export const KEYS = [
     allowed: "empty, `*`, or a comma-separated list of host names such as app.example.com or .example.com (with its subdomains)",
     doc: "Host names the server answers to (HTTP and WebSocket; others get 403), against DNS rebinding. Development always serves localhost, 127.0.0.1 and [::1] and adds these; production serves any host unless this is set. `*` turns the check off.",
     parse: hostNames,
+  }),
+  spec({
+    key: "EVENTS_TRUST_PROXY",
+    section: "events",
+    field: "trustProxy",
+    default: "0",
+    allowed: "1 or 0",
+    doc: "Set it when a reverse proxy you run is the only way in: the host and origin checks, the `Secure` flag of the dashboard cookie, the per-address limits and the logs then use the proxy's `X-Forwarded-Host`, `X-Forwarded-Proto` and `X-Forwarded-For` (the right-most value of each, the one your proxy wrote). At 0 these headers are ignored and removed, since any client can send them.",
+    parse: flag,
   }),
   spec({
     key: "EVENTS_DASHBOARD_TOKEN",

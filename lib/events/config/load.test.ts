@@ -34,6 +34,7 @@ describe("loadConfig", () => {
       maxConnections: 10000,
       maxConnectionsPerIp: 100,
       allowedHosts: undefined,
+      trustProxy: false,
       dashboardToken: undefined,
       redisUrl: undefined,
       redisStartup: "require",
@@ -107,6 +108,7 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       ["a short dashboard token", undefined, { EVENTS_DASHBOARD_TOKEN: "abc" }, /EVENTS_DASHBOARD_TOKEN = "abc" .* a token of at least 16 characters/],
       ["a Redis URL of another scheme", undefined, { EVENTS_REDIS_URL: "http://localhost:6379" }, /EVENTS_REDIS_URL = "http:\/\/localhost:6379" .* a redis:\/\/ or rediss:\/\/ URL/],
       ["an unknown Redis startup policy", undefined, { EVENTS_REDIS_STARTUP: "maybe" }, /EVENTS_REDIS_STARTUP = "maybe" .* expected require, degraded/],
+      ["EVENTS_TRUST_PROXY that is not a flag", undefined, { EVENTS_TRUST_PROXY: "nginx" }, /EVENTS_TRUST_PROXY = "nginx" \(from the environment\) is not allowed: expected 1 or 0/],
       ["EXT_EVENTS that is not a flag", "[extensions]\nEXT_EVENTS = maybe\n", {}, /EXT_EVENTS = "maybe" .* expected 1 or 0/],
       ["a misspelt key in [events], with a suggestion", "[events]\nEVENTS_EVENT_QUEUE_SIZ = 5\n", {}, /webfluid\.ini:2: unknown key EVENTS_EVENT_QUEUE_SIZ in \[events\] \(did you mean "EVENTS_EVENT_QUEUE_SIZE"\?\)/],
       ["a key in the wrong section", "[general]\nEVENTS_OVERFLOW = drop-newest\n", {}, /webfluid\.ini:2: EVENTS_OVERFLOW belongs in \[events\], not \[general\]/],
@@ -199,6 +201,12 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
     ]);
     expect(load(undefined, { EVENTS_ALLOWED_HOSTS: "*" }).config.allowedHosts).toBe("any");
     expect(load("[events]\nEVENTS_ALLOWED_HOSTS =\n").config.allowedHosts).toBeUndefined();
+  });
+
+  it("trusts a proxy's forwarded headers only when EVENTS_TRUST_PROXY is on", () => {
+    expect(load(undefined).config.trustProxy).toBe(false);
+    expect(load(undefined, { EVENTS_TRUST_PROXY: "1" }).config.trustProxy).toBe(true);
+    expect(load("[events]\nEVENTS_TRUST_PROXY = off\n").config.trustProxy).toBe(false);
   });
 
   it("reads the connection limits", () => {

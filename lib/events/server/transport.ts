@@ -25,6 +25,7 @@ import { refuseUpgrade } from "./refuse-upgrade";
 import { clipHeader, RefusalLog, type RefusalReason } from "./refusal-log";
 import type { TransportStatus } from "./status";
 import { SubscriberIndex } from "./subscriber-index";
+import { requestView } from "./forwarded";
 import { checkUpgrade } from "./upgrade-guards";
 import { WriteBatch } from "./write-batch";
 
@@ -43,7 +44,9 @@ export type TransportConfig = Pick<
   | "maxConnections"
   | "maxConnectionsPerIp"
   | "dashboardToken"
->;
+> &
+  /** EVENTS_TRUST_PROXY: the origin check and per-address limits use the proxy's X-Forwarded-* headers. @default false */
+  Partial<Pick<EventsConfig, "trustProxy">>;
 
 export interface TransportOptions {
   bus: EventBus;
@@ -157,8 +160,9 @@ export class EventsTransport {
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", (error) => this.#logger.debug({ err: error }, "Upgrade socket error"));
-    const address = addressKey(request.socket.remoteAddress);
-    const verdict = checkUpgrade(request, this.#config.allowedOrigins, this.#accepting);
+    const view = requestView(request, this.#config.trustProxy === true);
+    const address = addressKey(view.address);
+    const verdict = checkUpgrade(request, this.#config.allowedOrigins, this.#accepting, view.host);
     if (!verdict.ok) return this.#refuse(socket, request, address, verdict.status, verdict.reason, verdict.message);
     const admission = this.#admission.admit(address);
     if (!admission.ok) {
@@ -166,7 +170,7 @@ export class EventsTransport {
     }
     // The place is held while the socket is open, however the handshake or the connection ends.
     socket.once("close", admission.ticket.release);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request, admission.ticket));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request, view.address, admission.ticket));
   }
 
   /**
@@ -235,16 +239,16 @@ export class EventsTransport {
       address,
       origin: clipHeader(request.headers.origin),
       why: message,
-      ...(status === 429 && request.headers["x-forwarded-for"] !== undefined
-        ? { hint: "The request came through a proxy: every client shares its address, so raise EVENTS_MAX_CONNECTIONS_PER_IP" }
+      ...(status === 429 && request.headers["x-forwarded-for"] !== undefined && this.#config.trustProxy !== true
+        ? { hint: "The request came through a proxy: every client shares its address, so set EVENTS_TRUST_PROXY=1 (if your proxy is the only way in) or raise EVENTS_MAX_CONNECTIONS_PER_IP" }
         : {}),
     });
     refuseUpgrade(socket, status, message, headers);
   }
 
-  #accept(ws: WebSocket, request: IncomingMessage, ticket: AdmissionTicket): void {
+  #accept(ws: WebSocket, request: IncomingMessage, remoteAddress: string | undefined, ticket: AdmissionTicket): void {
     const id = randomBytes(6).toString("base64url");
-    const info = { id, origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, headers: request.headers };
+    const info = { id, origin: request.headers.origin, remoteAddress, headers: request.headers };
     const connection = new Connection(id, ws, info, {
       queueSize: this.#config.queueSize,
       overflow: this.#config.overflow,

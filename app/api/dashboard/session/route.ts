@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { clientAddressOf } from "@/lib/app-server/client-address";
+import { clientAddressOf, publicOriginOf } from "@/lib/app-server/client-address";
 import { currentRuntime } from "@/lib/app-server/runtime";
 import { tooManySignIns } from "@/lib/app-server/sign-in-refusal";
 import { createDashboardSession, readDashboardSession, SESSION_COOKIE, tokensMatch } from "@/lib/dashboard/session";
@@ -83,19 +83,28 @@ function tokenFrom(body: unknown): string | undefined {
   return typeof token === "string" ? token : undefined;
 }
 
-/** Browsers send Origin on POST: a sign-in from another site is refused. */
+/**
+ * Browsers send Origin on POST: a sign-in from another site is refused. The app's own host is
+ * the one server.ts stamped (the proxy's X-Forwarded-Host under EVENTS_TRUST_PROXY).
+ */
 function sameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
   if (!origin) return true;
+  const own = publicOriginOf(request.headers)?.host ?? request.headers.get("host");
   try {
-    return new URL(origin).host === request.headers.get("host");
+    return new URL(origin).host === own;
   } catch {
     return false;
   }
 }
 
+/**
+ * The cookie is `Secure` when the client came over HTTPS: to this server directly, or to the
+ * proxy under EVENTS_TRUST_PROXY. A forwarded header counts only with trust: server.ts removes
+ * it otherwise.
+ */
 function isHttps(request: Request): boolean {
-  return request.headers.get("x-forwarded-proto") === "https" || new URL(request.url).protocol === "https:";
+  return publicOriginOf(request.headers)?.protocol === "https:";
 }
 
 function withNoStore(response: Response): Response {
