@@ -229,7 +229,7 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * const { id, delivered } = await events.trigger("chat:message", { text: "hi" });
    */
   trigger<N extends keyof E & string>(name: N, ...args: PayloadArgs<E[N]>): Promise<TriggerResult> {
-    return this.triggerFromRecording(name, args[0], undefined);
+    return this.triggerFromRecording(name, args[0], false);
   }
 
   /**
@@ -237,8 +237,9 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * dashboard's "Replay recording"). A production server refuses it with `forbidden`.
    * (`trigger` is this with `fromRecording` left out: one path for both keeps the browser bundle small.)
    */
-  async triggerFromRecording(name: string, data: unknown, fromRecording: true | undefined = true): Promise<TriggerResult> {
-    const ok = await this.#call("trigger", { event: name, data, fromRecording }, `Trigger "${name}"`, this.#timeout);
+  async triggerFromRecording(name: string, data: unknown, recorded = true): Promise<TriggerResult> {
+    const fields = recorded ? { event: name, data, fromRecording: true as const } : { event: name, data };
+    const ok = await this.#call("trigger", fields, `Trigger "${name}"`, this.#timeout);
     return { ...withoutEnvelope(ok), name };
   }
 
