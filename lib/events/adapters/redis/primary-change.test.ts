@@ -7,7 +7,7 @@ import { EventBus } from "../../core/bus";
 import { silentLogger } from "../../core/logger";
 import { startTestRedis, type TestRedis } from "@/test/support/redis-server";
 import { waitFor } from "@/test/support/wait-for";
-import { RedisAdapter } from "./redis-adapter";
+import { RedisAdapter, RedisUnavailableError } from "./redis-adapter";
 import { RedisRefusedError } from "./server-check";
 import { DEFAULT_PREFIX } from "./wire";
 
@@ -67,6 +67,17 @@ describe("a history bound to the Redis process that wrote it", () => {
     } finally {
       admin.disconnect();
     }
+  });
+});
+
+describe("startup through Sentinel", () => {
+  it("fails at once, naming the Sentinels and the keys, when none answers and the startup policy is require", async () => {
+    const closed = { host: "127.0.0.1", port: 1 };
+    const started = Date.now();
+    const attempt = RedisAdapter.connect({ target: { sentinels: [closed], masterName: "main" }, instance: "s", historySize: 10, logger: silentLogger, connectTimeoutMs: 1_000 });
+    await expect(attempt).rejects.toThrow(RedisUnavailableError);
+    await expect(attempt).rejects.toThrow(/Cannot reach Redis at master "main" of Sentinels 127\.0\.0\.1:1 \(EVENTS_REDIS_SENTINELS, EVENTS_REDIS_MASTER_NAME\)/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
