@@ -3,11 +3,12 @@
  *
  *   npm run chaos                          every scenario; writes docs/reliability.md (chaos section)
  *   npm run chaos -- --only kill,redis     some of them (results to a temporary folder, docs untouched)
- *   npm run chaos -- --only kill --write   …and still write docs/
+ *   npm run chaos -- --only kill --write   …and still write docs/ (merged into the last full run's results)
  *
  * Scenarios: kill (SIGKILL + restart, no Redis), kill-redis (SIGKILL + restart of one of two
  * instances on Redis), term (SIGTERM under load, restart), redis (Redis killed and restarted under
- * two instances), cut (a client's network cut and refused for a few seconds).
+ * two instances), cut (a client's network cut and refused for a few seconds), failover (the Redis
+ * primary killed under two instances that reach it through Sentinel; a replica is promoted).
  *
  * In every scenario: readers (EventManagers subscribed to `model:created`), a steady trigger stream
  * (protocol `trigger`, every acked id recorded) and requests in flight (`report:summary`). The
@@ -15,21 +16,24 @@
  * (verdict.ts: a gap covers only the loss it answers, not every earlier one).
  * Needs `npm run build` first, and redis-server for the Redis scenarios.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median } from "../bench/stats";
 import { startAppServer, type AppServer } from "../test/support/app-server";
 import { startTestRedis, type TestRedis } from "../test/support/redis-server";
 import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy";
+import { startSentinelGroup, type SentinelGroup } from "../test/support/sentinel-group";
 import { Reader, Requester, Triggerer, type RequestPlan } from "./chaos-clients";
 import { eventCounters, formatCounts, LogWatch, machine, machineLoad, metricsToken, packageVersion, parseFlags, redisServerVersion, requireBuild, ROOT, scrapeMetrics, SECRET_KEY, sleep, waitForBuild, type RunHeader } from "./common";
+import { CHAOS_SCENARIOS, type ChaosScenarioKey } from "./chaos-scenarios";
+import { int } from "./markdown";
 import { writeReliabilityDoc } from "./report";
 import { judge, type Acked, type Verdict } from "./verdict";
 import { WireClient } from "./wire-client";
 
-const SCENARIOS = ["kill", "kill-redis", "term", "redis", "cut"] as const;
-type ScenarioKey = (typeof SCENARIOS)[number];
+const SCENARIOS = CHAOS_SCENARIOS;
+type ScenarioKey = ChaosScenarioKey;
 const USAGE = `usage: npm run chaos [-- --only ${SCENARIOS.join(",")}] [--write] [--rate N] [--readers N]`;
 
 const EVENT = "model:created";
@@ -81,6 +85,8 @@ export interface ScenarioResult {
   observations: string[];
   silent: number;
   error?: string;
+  /** Set when the scenario was run on its own (`--only … --write`) and merged into the last full run's results. */
+  run?: { command: string; date: string; loadStart: string };
 }
 
 interface ScenarioMeta {
@@ -136,6 +142,7 @@ class Scenario {
   readonly logs = new LogWatch();
   readonly observations: string[] = [];
   redis: TestRedis | undefined;
+  sentinels: SentinelGroup | undefined;
   proxy: TcpProxy | undefined;
   faultAt = 0;
   recoveredAt = 0;
@@ -212,6 +219,7 @@ class Scenario {
     this.servers.clear();
     await this.proxy?.close();
     await this.redis?.stop();
+    await this.sentinels?.stop();
     this.logs.stop();
   }
 
@@ -353,7 +361,11 @@ async function killWithoutRedis(s: Scenario): Promise<ScenarioMeta> {
 async function twoInstancesOnRedis(s: Scenario, readersOnA: string) {
   const redis = (s.redis = await startTestRedis());
   s.note(`test Redis on port ${redis.port}`);
-  const env = { EVENTS_REDIS_URL: redis.url };
+  return { ...(await twoInstances(s, readersOnA, { EVENTS_REDIS_URL: redis.url })), redis };
+}
+
+/** Instances A and B sharing Redis as `env` says, half of the readers and half of the load on each. */
+async function twoInstances(s: Scenario, readersOnA: string, env: Record<string, string>) {
   const a = await s.server("A", env);
   const b = await s.server("B", env);
   const half = Math.ceil(readersPerScenario / 2);
@@ -361,7 +373,7 @@ async function twoInstancesOnRedis(s: Scenario, readersOnA: string) {
   await s.readersOn(b.url, "on B", readersPerScenario - half);
   s.triggers.push(new Triggerer(a.url, EVENT, rate / 2, "trigger client on A", SECRET_KEY), new Triggerer(b.url, EVENT, rate / 2, "trigger client on B", SECRET_KEY));
   s.requesters.push(requester(a.url, requestSlots / 2, "request client on A"), requester(b.url, requestSlots / 2, "request client on B"));
-  return { a, b, env, redis };
+  return { a, b, env };
 }
 
 async function killWithRedis(s: Scenario): Promise<ScenarioMeta> {
@@ -475,12 +487,92 @@ async function networkCut(s: Scenario): Promise<ScenarioMeta> {
   };
 }
 
+async function redisFailover(s: Scenario): Promise<ScenarioMeta> {
+  const group = (s.sentinels = await startSentinelGroup({ downAfterMs: 1_000 }));
+  s.note(`Redis primary on port ${group.primary.port}, its replica on ${group.replica.port}, three Sentinels on ${group.sentinels.map((sentinel) => sentinel.port).join(", ")} (quorum 2, down-after 1 s)`);
+  const env = { EVENTS_REDIS_SENTINELS: group.sentinels.map(({ host, port }) => `${host}:${port}`).join(","), EVENTS_REDIS_MASTER_NAME: group.masterName };
+  const { a, b } = await twoInstances(s, "on A", env);
+  s.startLoad();
+  await sleep(3_000);
+  // Asynchronous replication loses what the primary acknowledged after the replica's last read.
+  // On one machine that window is a millisecond; cut the replica off for one second to make it certain.
+  const cutAt = Date.now();
+  group.cutReplication();
+  s.note("replica cut off the primary (the primary goes on acknowledging what the replica never gets)");
+  await sleep(1_000);
+  const primaryBefore = await group.currentPrimary();
+  s.faultAt = Date.now();
+  await group.primary.stop();
+  s.note("primary killed (SIGKILL)");
+  const seen = { degradedA: 0, degradedB: 0, promotedAt: 0, readyA: 0, readyB: 0 };
+  let during: { status: number; body: string } | undefined;
+  const deadline = Date.now() + 60_000;
+  while ((!seen.readyA || !seen.readyB || !seen.promotedAt) && Date.now() < deadline) {
+    const [ra, rb] = await Promise.all([readyz(a), readyz(b)]);
+    const now = Date.now();
+    if (ra.status !== 200 && !seen.degradedA) {
+      seen.degradedA = now;
+      during = ra;
+    }
+    if (rb.status !== 200 && !seen.degradedB) seen.degradedB = now;
+    if (!seen.promotedAt && (await group.currentPrimary().catch(() => primaryBefore)) !== primaryBefore) {
+      seen.promotedAt = now;
+      s.note(`Sentinels name the replica the primary (${await group.currentPrimary()})`);
+    }
+    if (ra.status === 200 && seen.degradedA && !seen.readyA) {
+      seen.readyA = now;
+      s.note("A ready again (/readyz 200)");
+    }
+    if (rb.status === 200 && seen.degradedB && !seen.readyB) {
+      seen.readyB = now;
+      s.note("B ready again (/readyz 200)");
+    }
+    await sleep(100);
+  }
+  s.recoveredAt = Date.now();
+  const after = (at: number) => (at ? `${((at - s.faultAt) / 1_000).toFixed(1)} s` : "never (within 60 s)");
+  s.observations.push(
+    `After the kill: A reported degraded after ${after(seen.degradedA)}, B after ${after(seen.degradedB)}; the Sentinels promoted the replica after ${after(seen.promotedAt)}; A was ready again after ${after(seen.readyA)}, B after ${after(seen.readyB)}.`,
+  );
+  if (during) s.observations.push(`During the failover A's /readyz answered ${during.status}: \`${during.body.slice(0, 300)}\``);
+  await sleep(4_000);
+  await s.stopLoad();
+
+  const acked = s.triggers.flatMap((trigger) => trigger.acked);
+  const alone = acked.filter((event) => event.at >= cutAt && event.at <= s.faultAt && !event.id.includes("~local"));
+  const receivedAlone = s.readers.reduce((sum, reader) => sum + alone.filter((event) => reader.received.has(event.id)).length, 0);
+  s.observations.push(
+    `Acknowledged by the old primary alone (acked between the cut and the kill, never replicated): ${int(alone.length)} events. The readers received ${int(receivedAlone)} of the ${int(alone.length * s.readers.length)} deliveries they were owed (pub/sub went out before the kill); the new primary has none of them in its history.`,
+  );
+  const ids = new Map<string, number>();
+  for (const event of acked) ids.set(event.id, (ids.get(event.id) ?? 0) + 1);
+  s.observations.push(`Event ids acknowledged twice (a new primary reusing the old one's sequence): ${int([...ids.values()].filter((count) => count > 1).length)}.`);
+  const lost = alone.at(-1);
+  if (lost) {
+    // A browser that comes back with one of those ids as its `since`.
+    const late = new WireClient(b.url.replace(/^http/, "ws"));
+    await late.opened;
+    const reply = await late.op({ type: "subscribe", event: EVENT, since: lost.id });
+    late.close();
+    s.observations.push(`A new client subscribing on B with \`since\` = \`${lost.id}\` (the last event the old primary acknowledged alone) got \`recovered: ${String(reply.recovered)}\` and \`last\` = \`${String(reply.last)}\`.`);
+  }
+  return {
+    title: "6. The Redis primary killed; Sentinel promotes the replica",
+    fault:
+      "Two instances reach Redis through three Sentinels (`EVENTS_REDIS_SENTINELS`); the replica is cut off the primary for 1 s under load (so the primary alone holds what it acknowledges meanwhile), then the primary is killed with SIGKILL and the Sentinels promote the replica.",
+    expectation:
+      "Both instances report degraded, each delivering its own events to its own clients, then follow the new primary. The new primary lacks what the old one acknowledged alone, so the history starts a new epoch: every reader gets a `history` gap with `missed: null` (no id is ever given out twice), the other instance's clients a counted gap for what was delivered alone. No client connection drops; nothing is lost silently.",
+    groups: ["on A", "on B"],
+  };
+}
+
 const RUNNERS: Record<ScenarioKey, (s: Scenario) => Promise<ScenarioMeta>> = {
   kill: killWithoutRedis,
   "kill-redis": killWithRedis,
   term: sigterm,
   redis: redisOutage,
   cut: networkCut,
+  failover: redisFailover,
 };
 
 // ── the run ────────────────────────────────────────────────────────────────
@@ -526,7 +618,7 @@ const chaos: ChaosResult = {
 };
 const directory = toDocs ? join(ROOT, "reliability", "results") : mkdtempSync(join(tmpdir(), "wf-chaos-"));
 mkdirSync(directory, { recursive: true });
-writeFileSync(join(directory, toDocs ? "chaos.json" : "chaos-smoke.json"), `${JSON.stringify(chaos, null, 1)}\n`);
+writeFileSync(join(directory, toDocs ? "chaos.json" : "chaos-smoke.json"), `${JSON.stringify(toDocs && !full ? mergedWithLastRun(chaos, join(directory, "chaos.json")) : chaos, null, 1)}\n`);
 if (toDocs) {
   writeReliabilityDoc();
   console.log("\nWrote docs/reliability.md and reliability/results/chaos.json.");
@@ -537,6 +629,20 @@ const silent = results.reduce((sum, result) => sum + result.silent, 0);
 const failed = results.filter((result) => result.error).length;
 console.log(`\nNothing lost silently: ${silent === 0 ? "yes" : `NO — ${silent} events lost silently`}${failed ? `; ${failed} scenario(s) failed to run` : ""}`);
 process.exit(silent === 0 && failed === 0 ? 0 : 1);
+
+/**
+ * A partial run written to the docs replaces its scenarios in the last full run's results and
+ * keeps the others (each scenario run on its own says so, with its own command and date).
+ */
+function mergedWithLastRun(partial: ChaosResult, file: string): ChaosResult {
+  if (!existsSync(file)) return partial;
+  const last = JSON.parse(readFileSync(file, "utf8")) as ChaosResult;
+  const run = { command: partial.command, date: partial.date, loadStart: partial.loadStart };
+  const fresh = new Map(partial.scenarios.map((scenario) => [scenario.key, { ...scenario, run }]));
+  const kept = new Map(last.scenarios.map((scenario) => [scenario.key, scenario]));
+  const scenarios = SCENARIOS.flatMap((key) => fresh.get(key) ?? kept.get(key) ?? []);
+  return { ...last, scenarios };
+}
 
 function printScenario(result: ScenarioResult): void {
   console.log(`  — ${result.title}${result.error ? ` (FAILED: ${result.error})` : ""}`);
