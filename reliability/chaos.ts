@@ -547,6 +547,9 @@ async function redisFailover(s: Scenario): Promise<ScenarioMeta> {
   const ids = new Map<string, number>();
   for (const event of acked) ids.set(event.id, (ids.get(event.id) ?? 0) + 1);
   s.observations.push(`Event ids acknowledged twice (a new primary reusing the old one's sequence): ${int([...ids.values()].filter((count) => count > 1).length)}.`);
+  s.observations.push(
+    "How the losses surfaced: each instance, on adopting the new primary's epoch, sent every subscription a `history` gap with `missed: null` (the old history's tail cannot be counted); it came first and covers what the other instance delivered alone during the outage. That instance's announcement (a counted gap, reserved in the new history) followed and found nothing left to cover, hence \"over-reported\" in the table: harmless, and the count a reader replaying across the hole with `since` is told.",
+  );
   const lost = alone.at(-1);
   if (lost) {
     // A browser that comes back with one of those ids as its `since`.
