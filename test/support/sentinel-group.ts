@@ -52,6 +52,9 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
   const sentinels: { host: string; port: number }[] = [];
   const binary = redisServer();
   try {
+    // The Sentinels learn of replicas from the primary's INFO, asked every 10 s: have the replica
+    // in sync before they first ask, or the group waits for the second time.
+    await waitFor(() => replicaInSync(primary.port), "the replica to sync with the primary", 20_000);
     for (let index = 0; index < 3; index++) {
       const port = await freePort();
       const file = join(dir, `sentinel-${index}.conf`);
@@ -99,6 +102,19 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
     },
     stop: () => stopAll(children, primary, replica, link, dir),
   };
+}
+
+async function replicaInSync(port: number): Promise<boolean> {
+  const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return /^slave0:.*state=online/m.test(await client.info("replication"));
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Whether a Sentinel sees the primary with its replica and two other Sentinels. */
