@@ -40,7 +40,13 @@ interface Step {
   idleCpuPercent: number;
   /** CPU ms per heartbeat round per 1,000 connections (idle CPU above the empty server's). */
   heartbeatMsPer1000: number | undefined;
-  fanout: { events: number; deliveries: number; expected: number; cpuPercent: number; cpuUsPerDelivery: number; p50: number; p99: number; max: number };
+  /**
+   * `eventsPerSecond`: the rate held. The next trigger goes once the last one's `ok` is back,
+   * which the server sends after handing the event to every connection: when that takes more
+   * than a second, the rate falls below 1/s, and the shortfall is the server (or the machine) not
+   * keeping up.
+   */
+  fanout: { events: number; elapsedS: number; eventsPerSecond: number; deliveries: number; expected: number; cpuPercent: number; cpuUsPerDelivery: number; p50: number; p99: number; max: number };
 }
 
 requireBuild();
@@ -84,7 +90,7 @@ try {
     steps.push(step);
     console.log(
       `  ${open} connections: RSS ${step.rssMB.toFixed(0)} MB (${step.rssPerConnectionKB?.toFixed(1)} KB each), idle CPU ${step.idleCpuPercent.toFixed(2)} % ` +
-        `(heartbeat ${step.heartbeatMsPer1000?.toFixed(1)} ms per round per 1,000); fan-out 1/s: ${fanout.deliveries}/${fanout.expected} delivered, CPU ${fanout.cpuPercent.toFixed(1)} % ` +
+        `(heartbeat ${step.heartbeatMsPer1000?.toFixed(1)} ms per round per 1,000); fan-out at ${fanout.eventsPerSecond.toFixed(2)}/s: ${fanout.deliveries}/${fanout.expected} delivered, CPU ${fanout.cpuPercent.toFixed(1)} % ` +
         `(${fanout.cpuUsPerDelivery.toFixed(1)} µs per delivery), latency p50 ${fanout.p50} ms, p99 ${fanout.p99} ms, max ${fanout.max} ms`,
     );
   }
@@ -140,6 +146,7 @@ async function measureFanout(connections: number): Promise<Step["fanout"]> {
     if (reply.type === "ok") events++;
     await sleep(Math.max(0, (second + 1) * 1_000 - (performance.now() - t0)));
   }
+  const sendingS = (performance.now() - t0) / 1_000;
   await sleep(2_000); // the last deliveries
   const cpuPercent = ((cpuSeconds() - cpu0) / ((performance.now() - t0) / 1_000)) * 100;
   const cpuUsed = cpuSeconds() - cpu0;
@@ -147,6 +154,8 @@ async function measureFanout(connections: number): Promise<Step["fanout"]> {
   const latencies = (await collect()).sort((a, b) => a - b);
   return {
     events,
+    elapsedS: sendingS,
+    eventsPerSecond: events / sendingS,
     deliveries: latencies.length,
     expected: events * connections,
     cpuPercent,
