@@ -44,10 +44,11 @@ export interface SentinelGroupOptions {
  */
 export async function startSentinelGroup(options: SentinelGroupOptions = {}): Promise<SentinelGroup> {
   const masterName = "wf-test";
-  const primary = await startTestRedis();
-  const link: TcpProxy = await startTcpProxy(primary.port);
-  const replica = await startTestRedis(["--replicaof", "127.0.0.1", String(link.port)]);
   const dir = mkdtempSync(join(tmpdir(), "wf-sentinel-"));
+  // A replica writes what it receives from the primary to disk (dump.rdb in its directory): keep it in the temporary one.
+  const primary = await startTestRedis(["--dir", dir, "--dbfilename", "primary.rdb"]);
+  const link: TcpProxy = await startTcpProxy(primary.port);
+  const replica = await startTestRedis(["--dir", dir, "--dbfilename", "replica.rdb", "--replicaof", "127.0.0.1", String(link.port)]);
   const children: ChildProcess[] = [];
   const sentinels: { host: string; port: number }[] = [];
   const binary = redisServer();
