@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EventBus } from "../../core/bus";
 import { silentLogger } from "../../core/logger";
 import { startTestRedis, type TestRedis } from "@/test/support/redis-server";
+import { startSentinelGroup } from "@/test/support/sentinel-group";
+import { startTcpProxy } from "@/test/support/tcp-proxy";
 import { waitFor } from "@/test/support/wait-for";
 import { RedisAdapter, RedisUnavailableError } from "./redis-adapter";
 import { RedisRefusedError } from "./server-check";
@@ -78,6 +80,31 @@ describe("startup through Sentinel", () => {
     await expect(attempt).rejects.toThrow(RedisUnavailableError);
     await expect(attempt).rejects.toThrow(/Cannot reach Redis at master "main" of Sentinels 127\.0\.0\.1:1 \(EVENTS_REDIS_SENTINELS, EVENTS_REDIS_MASTER_NAME\)/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("starts degraded when no Sentinel answers and the policy allows it, and joins once one does", { timeout: 30_000 }, async () => {
+    const group = await startSentinelGroup();
+    // The only Sentinel the instance knows is behind a link that is down at first.
+    const link = await startTcpProxy(group.sentinels[0]!.port);
+    link.refuse(true);
+    try {
+      const target = { sentinels: [{ host: "127.0.0.1", port: link.port }], masterName: group.masterName };
+      const started = Date.now();
+      const adapter = await RedisAdapter.connect({ target, instance: "late", historySize: 10, logger: silentLogger, startup: "degraded", connectTimeoutMs: 1_000 });
+      try {
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(adapter.state).toBe("degraded");
+        link.refuse(false);
+        const bus = new EventBus({ logger: silentLogger, instance: "late", historySize: 10 });
+        bus.useAdapter(adapter);
+        await waitFor(() => adapter.state === "ready", "the adapter to join once a Sentinel answers", 15_000);
+      } finally {
+        await adapter.close();
+      }
+    } finally {
+      await link.close();
+      await group.stop();
+    }
   });
 });
 

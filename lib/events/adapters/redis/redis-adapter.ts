@@ -137,8 +137,13 @@ export class RedisAdapter implements BusAdapter {
     const { target } = adapter.#options;
     const require = (options.startup ?? "require") === "require";
     adapter.#failFast = require;
+    const connecting = Promise.all([adapter.#commands.connect(), adapter.#subscriber.connect()]);
+    connecting.catch(() => {}); // a late failure while degraded: the clients retry by themselves
     try {
-      await Promise.all([adapter.#commands.connect(), adapter.#subscriber.connect()]);
+      // Through Sentinel, a connect keeps asking the Sentinels until one answers: when starting
+      // degraded is allowed, stop waiting after the connect timeout and let it go on meanwhile.
+      const waited = require ? await connecting : await Promise.race([connecting, delay(options.connectTimeoutMs ?? 5_000)]);
+      if (waited === TIMED_OUT) throw new Error(`no answer within ${options.connectTimeoutMs ?? 5_000} ms`);
     } catch (error) {
       adapter.#failFast = false;
       if (require) {
@@ -533,6 +538,12 @@ export class RedisAdapter implements BusAdapter {
   #sinceLocally(name: string, since: string | undefined): ReplayFrom {
     return this.#fallback.since(name, since);
   }
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+function delay(ms: number): Promise<typeof TIMED_OUT> {
+  return new Promise((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref());
 }
 
 /** How long an own event's id and its message wait for each other before it is delivered anyway. */
