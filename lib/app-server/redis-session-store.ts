@@ -18,9 +18,22 @@ export class RedisSessionStore implements SessionStore {
     this.#redis.on("error", () => {}); // reconnects by itself; callers see failed commands
   }
 
-  /** Connects; throws when Redis cannot be reached. */
-  async connect(): Promise<this> {
-    await this.#redis.connect();
+  /**
+   * Connects; throws when Redis cannot be reached within `timeoutMs` (through Sentinel, ioredis
+   * would otherwise ask the Sentinels forever). Either way it goes on trying by itself.
+   */
+  async connect(timeoutMs = 5_000): Promise<this> {
+    const connecting = this.#redis.connect();
+    connecting.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([connecting, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this;
   }
 

@@ -33,6 +33,14 @@ describe("the server on Redis through Sentinel", () => {
     await expect(attempt).rejects.toThrow(/Startup error: Redis at redis:\/\/127\.0\.0\.1:\d+\/? \(EVENTS_REDIS_URL\) is a replica \(read-only\)/);
   });
 
+  it("starts degraded when no Sentinel answers and EVENTS_REDIS_STARTUP=degraded", async () => {
+    const server = await startAppServer({ env: { EVENTS_REDIS_SENTINELS: "127.0.0.1:1", EVENTS_REDIS_MASTER_NAME: group.masterName, EVENTS_REDIS_STARTUP: "degraded" }, timeoutMs: 40_000 });
+    servers.push(server);
+    const response = await fetch(`${server.url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ checks: { redis: { ok: false } } });
+  });
+
   it("refuses a master name without Sentinels, naming both keys", async () => {
     const attempt = startAppServer({ env: { EVENTS_REDIS_MASTER_NAME: group.masterName }, timeoutMs: 30_000 });
     await expect(attempt).rejects.toThrow(/Configuration error: EVENTS_REDIS_MASTER_NAME is set without EVENTS_REDIS_SENTINELS/);
