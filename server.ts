@@ -11,7 +11,7 @@ import { busSettingsOf, loadConfig } from "@/lib/events/config";
 import { EventsTransport } from "@/lib/events/server";
 import { normalizeForwarded, requestView } from "@/lib/events/server/forwarded";
 import { clipHeader, RefusalLog } from "@/lib/events/server/refusal-log";
-import { RedisAdapter, RedisUnavailableError } from "@/lib/events/adapters/redis";
+import { RedisAdapter, RedisRefusedError, RedisUnavailableError, redisTargetOf, type RedisTarget } from "@/lib/events/adapters/redis";
 import { hostRule } from "@/lib/app-server/allowed-hosts";
 import { stampRequestView } from "@/lib/app-server/client-address";
 import { appRoot } from "@/lib/app-server/app-root";
@@ -41,12 +41,13 @@ async function main(): Promise<void> {
   const fileLimit = fileLimitWarning(config.maxConnections);
   if (fileLimit) log.warn(fileLimit);
   events.configure({ ...busSettingsOf(config), logger: log });
-  if (config.redisUrl) {
+  const redis = redisTargetOf(config);
+  if (redis) {
     events.useAdapter(
-      await RedisAdapter.connect({ url: config.redisUrl, instance: events.instance, historySize: config.historySize, logger: log, startup: config.redisStartup }),
+      await RedisAdapter.connect({ target: redis, instance: events.instance, historySize: config.historySize, logger: log, startup: config.redisStartup }),
     );
   }
-  const sessions = await sessionStore(config.redisUrl, log);
+  const sessions = await sessionStore(redis, log);
   // Development: handlers follow their files (events/ is watched and re-imported, route files are
   // re-run by Next); from before the first import, so that every registration has its module.
   if (process.env.NODE_ENV !== "production") startDevReload({ bus: events, root, logger: log });
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 
   // The port is bound first (PORT=0 picks one); requests that come while Next prepares get a 503.
   const nextApp: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
-  const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, redisConfigured: !!config.redisUrl };
+  const readiness = { bus: events, transport, nextReady: () => nextApp.handle !== undefined, redisConfigured: redis !== undefined };
   const server = createServer((req, res) => {
     // Security headers and this request's CSP nonce, on every answer below (Next's included).
     applySecurityHeaders(req, res, { production: !dev });
@@ -134,9 +135,9 @@ async function main(): Promise<void> {
 }
 
 /** Dashboard sessions in Redis when the bus is there (shared, and kept across restarts), else in memory. */
-async function sessionStore(redisUrl: string | undefined, log: ReturnType<typeof logger>): Promise<SessionStore> {
-  if (!redisUrl) return new MemorySessionStore();
-  const store = new RedisSessionStore(redisUrl);
+async function sessionStore(redis: RedisTarget | undefined, log: ReturnType<typeof logger>): Promise<SessionStore> {
+  if (!redis) return new MemorySessionStore();
+  const store = new RedisSessionStore(redis);
   // The adapter already applied EVENTS_REDIS_STARTUP; until Redis answers, sign-ins fail closed.
   await store.connect().catch((error: unknown) => log.warn({ err: error }, "Dashboard sessions: Redis is unreachable; signing in waits for it"));
   return store;
@@ -150,7 +151,7 @@ function refuseHost(req: IncomingMessage, res: ServerResponse, host: string | un
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
-  } else if (error instanceof RedisUnavailableError) {
+  } else if (error instanceof RedisUnavailableError || error instanceof RedisRefusedError) {
     console.error(`Startup error: ${error.message}`);
   } else {
     console.error(error);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AttackResult } from "./attack";
 import type { ChaosResult, GroupResult, ScenarioResult } from "./chaos";
+import { CHAOS_SCENARIOS as SCENARIOS } from "./chaos-scenarios";
 import { formatCounts, ROOT } from "./common";
 import { int, ms, runLines, table, yes } from "./markdown";
 import { soakSections } from "./report-soak";
@@ -76,7 +77,7 @@ function chaosSection(result: ChaosResult): string[] {
   const lines = [
     "## Chaos",
     "",
-    `- Command: \`${result.command}\` (\`node --import tsx reliability/chaos.ts\`; one scenario: \`npm run chaos -- --only <${result.scenarios.map((scenario) => scenario.key).join("|")}>\`); it took ${Math.round(result.durationS)} s.`,
+    `- Command: \`${result.command}\` (\`node --import tsx reliability/chaos.ts\`; one scenario: \`npm run chaos -- --only <${SCENARIOS.join("|")}>\`); it took ${Math.round(result.durationS)} s${result.scenarios.some((scenario) => scenario.run) ? " (scenarios marked *run on its own* were run separately and merged in)" : ""}.`,
     ...runLines(result),
     `- Servers: \`server.ts\` against the production build, with ${Object.entries(result.settings.env).map(([key, value]) => `\`${key}=${value}\``).join(", ")}.`,
     `- In every scenario: ${result.settings.readers} readers (Node \`EventManager\`s over \`ws\`, each its own connection, subscribed to \`model:created\`, recording every id, gap, state change and — through a tap on the socket — every resubscribe's \`recovered\`), ${result.settings.rate} triggers/s (protocol \`trigger\` through \`EventManager.trigger\`, every acked id recorded) and ${result.settings.requestSlots} \`${result.settings.query}\` requests kept in flight${result.settings.requestsAsMonitor ? " (from monitor sessions: this build declared no public query)" : ""}, each with a 5 s timeout. Load runs 3 s before the fault and 4 s after every reader is back. The clients' timeout is 10 s: an op issued while disconnected waits for the reconnect that long, then fails with \`timeout\` without having been sent.`,
@@ -124,7 +125,10 @@ function scenarioSection(scenario: ScenarioResult): string[] {
     `Command: \`npm run chaos -- --only ${scenario.key}\`. ${scenario.fault}`,
     "",
     ...(scenario.run
-      ? [`Run on its own (\`${scenario.run.command}\`, merged into the full run's results) on ${scenario.run.date}, in ${Math.round(scenario.run.durationS)} s; load at the start: \`${scenario.run.loadStart}\`, at the end: \`${scenario.run.loadEnd}\`.`, ""]
+      ? [
+          `Run on its own (\`${scenario.run.command}\`, merged into the full run's results) on ${scenario.run.date}${scenario.run.durationS === undefined ? "" : `, in ${Math.round(scenario.run.durationS)} s`}; load at the start: \`${scenario.run.loadStart}\`${scenario.run.loadEnd === undefined ? "" : `, at the end: \`${scenario.run.loadEnd}\``}.`,
+          "",
+        ]
       : []),
     `Expected: ${scenario.expectation}`,
     "",

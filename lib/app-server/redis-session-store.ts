@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { createRedis, type RedisTarget } from "@/lib/events/adapters/redis";
 import type { SessionStore } from "./session-store";
 
 const KEY_PREFIX = "wf:dashboard:session:";
@@ -11,14 +12,28 @@ const KEY_PREFIX = "wf:dashboard:session:";
 export class RedisSessionStore implements SessionStore {
   #redis: Redis;
 
-  constructor(url: string) {
-    this.#redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: "wf-dashboard-sessions" });
+  /** `target`: a URL, or Sentinels and a master name (then the store follows a failover too). */
+  constructor(target: RedisTarget | string) {
+    this.#redis = createRedis(typeof target === "string" ? { url: target } : target, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: "wf-dashboard-sessions" });
     this.#redis.on("error", () => {}); // reconnects by itself; callers see failed commands
   }
 
-  /** Connects; throws when Redis cannot be reached. */
-  async connect(): Promise<this> {
-    await this.#redis.connect();
+  /**
+   * Connects; throws when Redis cannot be reached within `timeoutMs` (through Sentinel, ioredis
+   * would otherwise ask the Sentinels forever). Either way it goes on trying by itself.
+   */
+  async connect(timeoutMs = 5_000): Promise<this> {
+    const connecting = this.#redis.connect();
+    connecting.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([connecting, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this;
   }
 

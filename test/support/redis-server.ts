@@ -15,12 +15,12 @@ export interface TestRedis {
  * A private redis-server on a free port, keeping nothing on disk, for one test file. Never the
  * machine's shared Redis: tests must not depend on (or disturb) its state.
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
   const binary = findRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"], {
+    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", ...extraArgs], {
       stdio: "ignore",
     });
     await waitForPort(port, 10_000);

@@ -36,6 +36,10 @@ export interface EventsConfig {
   dashboardToken: string | undefined;
   /** Shares the bus between instances through Redis; undefined keeps it in this process. */
   redisUrl: string | undefined;
+  /** Redis through Sentinel instead of a URL: the sentinels to ask where the primary is. */
+  redisSentinels: readonly SentinelAddress[] | undefined;
+  /** The Sentinel master group name (required with `redisSentinels`). */
+  redisMasterName: string | undefined;
   redisStartup: RedisStartupPolicy;
   /** Opens /metrics in production (as a bearer token); undefined keeps it closed there. */
   metricsToken: string | undefined;
@@ -43,6 +47,12 @@ export interface EventsConfig {
 
 /** `EVENTS_ALLOWED_HOSTS`: `any` (`*`), or host names, where `.example.com` also covers its subdomains. */
 export type AllowedHosts = "any" | readonly string[];
+
+/** One sentinel of `EVENTS_REDIS_SENTINELS`. */
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
 
 export const REDIS_STARTUP_POLICIES = ["require", "degraded"] as const;
 export type RedisStartupPolicy = (typeof REDIS_STARTUP_POLICIES)[number];
@@ -100,6 +110,24 @@ function isHostName(text: string): boolean {
   if (/^\[[0-9a-f:.]+\]$/.test(text)) return true;
   return /^\.?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(text) && text.length <= 253;
 }
+
+/** `host:port,…`, each host a name, an IPv4 address or a bracketed IPv6 one, each port 1–65535; none twice. */
+const sentinelAddresses = (raw: string): SentinelAddress[] | undefined => {
+  const list = raw.split(",").map((item) => item.trim()).filter(Boolean);
+  if (list.length === 0) return undefined;
+  const addresses: SentinelAddress[] = [];
+  for (const item of list) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(item);
+    if (!match) return undefined;
+    const host = match[1]!.toLowerCase();
+    const port = Number(match[2]);
+    if (!isHostName(host) || port < 1 || port > 65_535 || host.startsWith(".")) return undefined;
+    // ioredis wants an IPv6 address without its brackets.
+    addresses.push({ host: host.startsWith("[") ? host.slice(1, -1) : host, port });
+  }
+  const distinct = new Set(addresses.map(({ host, port }) => `${host}:${port}`));
+  return distinct.size === addresses.length ? addresses : undefined;
+};
 
 function spec<K extends keyof EventsConfig>(value: KeySpec<K>): KeySpec<K> {
   return value;
@@ -275,6 +303,24 @@ export const KEYS = [
         return undefined;
       }
     },
+  }),
+  spec({
+    key: "EVENTS_REDIS_SENTINELS",
+    section: "events",
+    field: "redisSentinels",
+    default: "",
+    allowed: "empty, or a comma-separated list of host:port (each once), such as 10.0.0.5:26379,10.0.0.6:26379,[::1]:26379",
+    doc: "Finds the Redis primary through these Sentinels instead of `EVENTS_REDIS_URL` (not both), and follows it when it fails over. Needs `EVENTS_REDIS_MASTER_NAME`.",
+    parse: (raw) => (raw === "" ? undefined : sentinelAddresses(raw)),
+  }),
+  spec({
+    key: "EVENTS_REDIS_MASTER_NAME",
+    section: "events",
+    field: "redisMasterName",
+    default: "",
+    allowed: "empty, or a Sentinel master name of letters, digits, `.`, `_` and `-` (at most 64)",
+    doc: "The master group the Sentinels watch (`sentinel monitor <name> …`). Only with `EVENTS_REDIS_SENTINELS`.",
+    parse: (raw) => (raw === "" ? undefined : /^[A-Za-z0-9._-]{1,64}$/.test(raw.trim()) ? raw.trim() : undefined),
   }),
   spec({
     key: "EVENTS_REDIS_STARTUP",

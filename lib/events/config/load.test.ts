@@ -37,6 +37,8 @@ describe("loadConfig", () => {
       trustProxy: false,
       dashboardToken: undefined,
       redisUrl: undefined,
+      redisSentinels: undefined,
+      redisMasterName: undefined,
       redisStartup: "require",
       metricsToken: undefined,
     });
@@ -107,6 +109,15 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
       ["a wildcard among allowed hosts", undefined, { EVENTS_ALLOWED_HOSTS: "*.example.com" }, /EVENTS_ALLOWED_HOSTS = "\*.example.com"/],
       ["a short dashboard token", undefined, { EVENTS_DASHBOARD_TOKEN: "abc" }, /EVENTS_DASHBOARD_TOKEN = "abc" .* a token of at least 16 characters/],
       ["a Redis URL of another scheme", undefined, { EVENTS_REDIS_URL: "http://localhost:6379" }, /EVENTS_REDIS_URL = "http:\/\/localhost:6379" .* a redis:\/\/ or rediss:\/\/ URL/],
+      ["a sentinel without a port", undefined, { EVENTS_REDIS_SENTINELS: "10.0.0.5", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_SENTINELS = "10.0.0.5" \(from the environment\) is not allowed: expected empty, or a comma-separated list of host:port/],
+      ["a sentinel port out of range", undefined, { EVENTS_REDIS_SENTINELS: "a:26379,b:70000", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_SENTINELS = "a:26379,b:70000"/],
+      ["a sentinel given as a URL", undefined, { EVENTS_REDIS_SENTINELS: "redis://a:26379", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_SENTINELS = "redis:\/\/a:26379"/],
+      ["an unbracketed IPv6 sentinel", undefined, { EVENTS_REDIS_SENTINELS: "::1:26379", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_SENTINELS = "::1:26379"/],
+      ["the same sentinel twice", undefined, { EVENTS_REDIS_SENTINELS: "a:26379, A:26379", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_SENTINELS = "a:26379, A:26379" .* \(each once\)/],
+      ["a master name with a space", undefined, { EVENTS_REDIS_SENTINELS: "a:26379", EVENTS_REDIS_MASTER_NAME: "my master" }, /^EVENTS_REDIS_MASTER_NAME = "my master" .* letters, digits/],
+      ["sentinels without a master name", undefined, { EVENTS_REDIS_SENTINELS: "a:26379" }, /^EVENTS_REDIS_SENTINELS is set without EVENTS_REDIS_MASTER_NAME/],
+      ["a master name without sentinels", "[events]\nEVENTS_REDIS_MASTER_NAME = main\n", {}, /^EVENTS_REDIS_MASTER_NAME is set without EVENTS_REDIS_SENTINELS/],
+      ["both a Redis URL and sentinels", undefined, { EVENTS_REDIS_URL: "redis://a:6379", EVENTS_REDIS_SENTINELS: "a:26379", EVENTS_REDIS_MASTER_NAME: "main" }, /^EVENTS_REDIS_URL and EVENTS_REDIS_SENTINELS are both set/],
       ["an unknown Redis startup policy", undefined, { EVENTS_REDIS_STARTUP: "maybe" }, /EVENTS_REDIS_STARTUP = "maybe" .* expected require, degraded/],
       ["EVENTS_TRUST_PROXY that is not a flag", undefined, { EVENTS_TRUST_PROXY: "nginx" }, /EVENTS_TRUST_PROXY = "nginx" \(from the environment\) is not allowed: expected 1 or 0/],
       ["EXT_EVENTS that is not a flag", "[extensions]\nEXT_EVENTS = maybe\n", {}, /EXT_EVENTS = "maybe" .* expected 1 or 0/],
@@ -207,6 +218,21 @@ EVENTS_ALLOWED_ORIGINS = https://a.example.com, http://localhost:5173
     expect(load(undefined).config.trustProxy).toBe(false);
     expect(load(undefined, { EVENTS_TRUST_PROXY: "1" }).config.trustProxy).toBe(true);
     expect(load("[events]\nEVENTS_TRUST_PROXY = off\n").config.trustProxy).toBe(false);
+  });
+
+  it("reads sentinels as host and port, IPv6 without brackets, and the master name", () => {
+    const { config } = load("[events]\nEVENTS_REDIS_MASTER_NAME = events-main\n", { EVENTS_REDIS_SENTINELS: "Sentinel-1.internal:26379, 10.0.0.6:26380,[::1]:26381" });
+    expect(config.redisSentinels).toEqual([
+      { host: "sentinel-1.internal", port: 26379 },
+      { host: "10.0.0.6", port: 26380 },
+      { host: "::1", port: 26381 },
+    ]);
+    expect(config.redisMasterName).toBe("events-main");
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it("names only the bad value when a Redis key is refused, not the pairing it breaks", () => {
+    expect(() => load(undefined, { EVENTS_REDIS_SENTINELS: "nope", EVENTS_REDIS_MASTER_NAME: "main" })).toThrow(/^EVENTS_REDIS_SENTINELS = "nope" \(from the environment\) is not allowed/);
   });
 
   it("reads the connection limits", () => {

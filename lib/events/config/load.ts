@@ -40,6 +40,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const warnings: string[] = [];
   const config = {} as Record<keyof EventsConfig, unknown>;
+  const refused = new Set<string>();
   for (const spec of KEYS as readonly KeySpec[]) {
     const fromEnv = env[spec.key];
     const fromFile = document.get(spec.section)?.get(spec.key);
@@ -53,10 +54,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     const value = spec.parse(raw);
     if (value === undefined && raw !== "") {
       problems.push(`${spec.key} = ${JSON.stringify(raw)} (from ${where}) is not allowed: expected ${spec.allowed}`);
+      refused.add(spec.key);
       continue;
     }
     config[spec.field] = value;
   }
+  // A refused value already has its own line: checking it against the others would only confuse.
+  if (!REDIS_KEYS.some((key) => refused.has(key))) problems.push(...redisProblems(config as Partial<EventsConfig>));
   const secret = config.secretKey as string | undefined;
   const secretProblem = production ? productionSecretProblem(secret) : undefined;
   if (secretProblem) problems.push(secretProblem);
@@ -104,6 +108,22 @@ function unknownKeys(document: IniDocument, file: string | undefined, env: Env):
 /** `(did you mean "…"?)` for a misspelt key, or for one written without its `EVENTS_` prefix (`OVERFLOW` in [events]). */
 function suggestion(key: string): string {
   return didYouMean(key, KEY_NAMES) || (key.startsWith("EVENTS_") ? "" : didYouMean(`EVENTS_${key}`, KEY_NAMES));
+}
+
+const REDIS_KEYS = ["EVENTS_REDIS_URL", "EVENTS_REDIS_SENTINELS", "EVENTS_REDIS_MASTER_NAME"];
+
+/** The ways to reach Redis exclude each other, and Sentinel needs both of its keys. */
+function redisProblems({ redisUrl, redisSentinels, redisMasterName }: Partial<EventsConfig>): string[] {
+  if (redisUrl !== undefined && redisSentinels !== undefined) {
+    return ["EVENTS_REDIS_URL and EVENTS_REDIS_SENTINELS are both set: reach Redis either directly (the URL) or through Sentinel, not both"];
+  }
+  if (redisSentinels !== undefined && redisMasterName === undefined) {
+    return ["EVENTS_REDIS_SENTINELS is set without EVENTS_REDIS_MASTER_NAME: name the master group the Sentinels watch (`sentinel monitor <name> …`)"];
+  }
+  if (redisMasterName !== undefined && redisSentinels === undefined) {
+    return ["EVENTS_REDIS_MASTER_NAME is set without EVENTS_REDIS_SENTINELS: list the Sentinels (host:port,…) that know that master"];
+  }
+  return [];
 }
 
 function productionSecretProblem(secret: string | undefined): string | undefined {

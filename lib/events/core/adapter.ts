@@ -78,6 +78,12 @@ export interface AdapterHost {
   deliverRemote(name: string, id: string, json: string, internal: boolean): void;
   /** Events the adapter could not fetch for this instance (history trimmed during an outage). */
   reportGap(name: string, missed: number | null): void;
+  /**
+   * The shared history was replaced (Redis lost its data, or failed over to a primary that may
+   * lack what the old one acknowledged last): whatever this instance did not hear before is lost
+   * for good, for every name, and how much cannot be known. Every subscriber is told.
+   */
+  reportHistoryLost(): void;
   /** Runs this instance's handlers of `query` for a request forwarded by another instance. */
   answerPeer(query: string, data: unknown, timeoutMs: number, source: Source): Promise<Settled<unknown>[]>;
   /** A trace record from another instance, for this instance's monitors. */

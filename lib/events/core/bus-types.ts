@@ -87,6 +87,8 @@ export interface PublicEventSink {
   deliver(name: string, id: string, json: string): number;
   /** Tells every subscribed browser that events of `name` were lost (an adapter could not fetch them). */
   gap(name: string, missed: number | null): void;
+  /** Tells every subscribed browser, of every name, that an unknown number of events may be lost (the shared history was replaced). */
+  historyLost?(): void;
 }
 
 /** A typed handle on one declared event, returned by `createSignal`. */

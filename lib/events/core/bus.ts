@@ -553,6 +553,9 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       for (const sink of this.#sinks) sink.gap(name, missed);
       this.#streams.addMissed(name, missed ?? 0);
     },
+    reportHistoryLost: () => {
+      for (const sink of this.#sinks) sink.historyLost?.();
+    },
     answerPeer: (query, data, timeoutMs, source) => {
       if (InstanceCommands.isCommand(query)) return this.#commands.answer(query, data, timeoutMs);
       const declaration = this.#declarations.require(query, "query");

@@ -125,6 +125,7 @@ export class EventsTransport {
     this.#detachSink = this.#bus.attachSink({
       deliver: (name, id, json) => this.#fanOut(name, id, json),
       gap: (name, missed) => this.#gap(name, missed),
+      historyLost: () => this.#historyLost(),
     });
     this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatMs).unref();
     this.#bus.createSignal(DISCONNECTED_EVENT, {
@@ -325,6 +326,16 @@ export class EventsTransport {
     for (const connection of [...(byName ?? []), ...byPattern]) {
       this.counters.gaps.history++;
       connection.send({ type: "gap", event: name, missed, reason: "history" });
+    }
+  }
+
+  /** A `gap` of unknown size for every subscription (a name, or a pattern as `<prefix>*`) of every connection. */
+  #historyLost(): void {
+    for (const connection of this.#connections) {
+      for (const event of this.#subscribers.namesOf(connection)) {
+        this.counters.gaps.history++;
+        connection.send({ type: "gap", event, missed: null, reason: "history" });
+      }
     }
   }
 

@@ -10,12 +10,16 @@ import { RedisPresence } from "./presence";
 import type { PresenceChange, PresenceMember } from "../../core/presence";
 import { PeerRequests } from "./peer-requests";
 import { formatEventId, parseEventId } from "../../protocol/event-id";
-import { decodeBusMessage, DEFAULT_PREFIX, keys, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, type Keys } from "./wire";
+import { decodeBusMessage, DEFAULT_PREFIX, EPOCH_SCRIPT, keys, PUBLISH_SCRIPT, RESERVE_SCRIPT, seqOfEntry, SINCE_SCRIPT, type Keys } from "./wire";
+import { createRedis, describeTarget, targetKeys, type RedisTarget } from "./target";
+import { RedisRefusedError, unsuitableServer } from "./server-check";
 
 export type RedisStartup = "require" | "degraded";
 
 export interface RedisAdapterOptions {
-  url: string;
+  /** Where Redis is; `url` is short for `target: { url }`. One of the two is required. */
+  target?: RedisTarget;
+  url?: string;
   /** This instance's id (the bus's). */
   instance: string;
   /** Events kept per public name in its stream (EVENTS_HISTORY_SIZE). */
@@ -32,6 +36,8 @@ export interface RedisAdapterOptions {
 type PublishingRedis = Redis & {
   wfPublish(epochKey: string, seqKey: string, streamKey: string, namesKey: string, ...args: (string | number)[]): Promise<string>;
   wfReserve(epochKey: string, seqKey: string, namesKey: string, ...args: (string | number)[]): Promise<string>;
+  wfEpoch(epochKey: string, proposed: string): Promise<string>;
+  wfSince(epochKey: string, seqKey: string, streamKey: string, proposed: string): Promise<[string, number, [string, string[]][]]>;
 };
 
 /** How many of this instance's own recent ids per name to remember (not to deliver them twice after a catch-up). */
@@ -46,10 +52,13 @@ const OWN_RECENT = 256;
  * - While Redis is lost, this instance keeps working alone (local ids, local delivery), counts
  *   what it could not share and, once back, tells the others as gaps; it also fetches from the
  *   streams whatever it missed meanwhile. Nothing is lost silently.
+ * - Through Sentinel, both connections follow the primary when it fails over; the history is
+ *   bound to the Redis process that wrote it (see READ_EPOCH in wire.ts), so what the old
+ *   primary acknowledged but never replicated surfaces as a gap, never as a reused id.
  */
 export class RedisAdapter implements BusAdapter {
   readonly kind = "redis" as const;
-  readonly #options: Required<Omit<RedisAdapterOptions, "prefix" | "startup" | "connectTimeoutMs">>;
+  readonly #options: Required<Omit<RedisAdapterOptions, "prefix" | "startup" | "connectTimeoutMs" | "url" | "target">> & { target: RedisTarget };
   readonly #keys: Keys;
   readonly #commands: PublishingRedis;
   readonly #subscriber: Redis;
@@ -79,10 +88,16 @@ export class RedisAdapter implements BusAdapter {
   #listening = false;
   #down = false;
   #closed = false;
+  /** Set while the first connect must fail rather than wait for a Sentinel (EVENTS_REDIS_STARTUP=require). */
+  #failFast = false;
+  /** Why the server Redis gave is unfit (a replica, a cluster node); the adapter stays degraded meanwhile. */
+  #refusal: string | undefined;
 
   private constructor(options: RedisAdapterOptions) {
-    const { url, instance, historySize, logger } = options;
-    this.#options = { url, instance, historySize, logger };
+    const { instance, historySize, logger } = options;
+    const target = options.target ?? (options.url !== undefined ? { url: options.url } : undefined);
+    if (!target) throw new TypeError("RedisAdapter needs a target (or a url)");
+    this.#options = { target, instance, historySize, logger };
     this.#keys = keys(options.prefix ?? DEFAULT_PREFIX);
     const redisOptions = {
       lazyConnect: true,
@@ -93,10 +108,14 @@ export class RedisAdapter implements BusAdapter {
       retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
       autoResubscribe: false,
     };
-    this.#commands = new Redis(url, { ...redisOptions, enableAutoPipelining: true }) as PublishingRedis;
+    // At startup with `require`, "no Sentinel answers" must fail the start, not retry forever.
+    const sentinelRetry = (attempt: number) => (this.#failFast ? null : Math.min(100 * 2 ** Math.min(attempt, 5), 2_000));
+    this.#commands = createRedis(target, { ...redisOptions, enableAutoPipelining: true, connectionName: `wf-events-${instance}` }, sentinelRetry) as PublishingRedis;
     this.#commands.defineCommand("wfPublish", { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
     this.#commands.defineCommand("wfReserve", { numberOfKeys: 3, lua: RESERVE_SCRIPT });
-    this.#subscriber = new Redis(url, redisOptions);
+    this.#commands.defineCommand("wfEpoch", { numberOfKeys: 1, lua: EPOCH_SCRIPT });
+    this.#commands.defineCommand("wfSince", { numberOfKeys: 3, lua: SINCE_SCRIPT });
+    this.#subscriber = createRedis(target, { ...redisOptions, connectionName: `wf-events-${instance}-sub` }, sentinelRetry);
     this.#fallback = new MemoryAdapter(historySize, `${instance}~local`);
     this.#presence = new RedisPresence(instance, this.#keys, this.#commands, logger, () => this.#host);
     this.#registry = new InstanceRegistry(instance, this.#startedAt, this.#keys, this.#commands, logger, () => this.state, (gone) => this.#presence.instancesGone(gone));
@@ -115,25 +134,42 @@ export class RedisAdapter implements BusAdapter {
    */
   static async connect(options: RedisAdapterOptions): Promise<RedisAdapter> {
     const adapter = new RedisAdapter(options);
+    const { target } = adapter.#options;
+    const require = (options.startup ?? "require") === "require";
+    adapter.#failFast = require;
+    const connecting = Promise.all([adapter.#commands.connect(), adapter.#subscriber.connect()]);
+    connecting.catch(() => {}); // a late failure while degraded: the clients retry by themselves
     try {
-      await Promise.all([adapter.#commands.connect(), adapter.#subscriber.connect()]);
+      // Through Sentinel, a connect keeps asking the Sentinels until one answers: when starting
+      // degraded is allowed, stop waiting after the connect timeout and let it go on meanwhile.
+      const waited = require ? await connecting : await Promise.race([connecting, delay(options.connectTimeoutMs ?? 5_000)]);
+      if (waited === TIMED_OUT) throw new Error(`no answer within ${options.connectTimeoutMs ?? 5_000} ms`);
     } catch (error) {
-      if ((options.startup ?? "require") === "require") {
+      adapter.#failFast = false;
+      if (require) {
         await adapter.close();
         throw new RedisUnavailableError(
-          `Cannot reach Redis at ${redactUrl(options.url)} (EVENTS_REDIS_URL): ${describeError(error)}. ` +
+          `Cannot reach Redis at ${describeTarget(target)} (${targetKeys(target)}): ${describeError(error)}. ` +
             "Start Redis, or set EVENTS_REDIS_STARTUP=degraded to start without it and join when it answers.",
           { cause: error },
         );
       }
-      options.logger.warn({ redis: redactUrl(options.url), err: error }, "Redis is unreachable: starting degraded (this instance alone) and retrying");
+      options.logger.warn({ redis: describeTarget(target), err: error }, "Redis is unreachable: starting degraded (this instance alone) and retrying");
+      return adapter;
+    }
+    adapter.#failFast = false;
+    // A server this adapter cannot work on is a mistake in the configuration: refused whatever the startup policy.
+    const unfit = await unsuitableServer(adapter.#commands).catch(() => undefined);
+    if (unfit) {
+      await adapter.close();
+      throw new RedisRefusedError(`Redis at ${describeTarget(target)} (${targetKeys(target)}) ${unfit}`);
     }
     return adapter;
   }
 
   /** Ready once both connections are up and this instance listens to the cluster again (subscribed, caught up). */
   get state(): AdapterState {
-    return this.#listening && this.#connected() ? "ready" : "degraded";
+    return this.#listening && this.#connected() && this.#refusal === undefined ? "ready" : "degraded";
   }
 
   #connected(): boolean {
@@ -203,17 +239,13 @@ export class RedisAdapter implements BusAdapter {
   async since(name: string, since: string | undefined): Promise<ReplayFrom> {
     const sinceId = since === undefined ? undefined : parseEventId(since);
     if (sinceId?.epoch === this.#fallback.epoch || this.#commands.status !== "ready") return this.#sinceLocally(name, since);
-    const results = await this.#commands
-      .multi()
-      .set(this.#keys.epoch, freshEpoch(), "NX")
-      .get(this.#keys.epoch)
-      .get(this.#keys.seq(name))
-      .xrange(this.#keys.stream(name), "-", "+")
-      .exec();
-    if (!results || results.some(([error]) => error)) return this.#sinceLocally(name, since);
-    const epoch = results[1]![1] as string;
-    const current = Number(results[2]![1] ?? 0);
-    const stored: StoredEvent[] = (results[3]![1] as [string, string[]][]).map(([entry, fields]) => {
+    let epoch: string, current: number, entries: [string, string[]][];
+    try {
+      [epoch, current, entries] = await this.#commands.wfSince(this.#keys.epoch, this.#keys.seq(name), this.#keys.stream(name), freshEpoch());
+    } catch {
+      return this.#sinceLocally(name, since);
+    }
+    const stored: StoredEvent[] = entries.map(([entry, fields]) => {
       const seq = seqOfEntry(entry);
       return { id: formatEventId(epoch, seq), seq, json: fields[1] ?? "null" };
     });
@@ -273,6 +305,12 @@ export class RedisAdapter implements BusAdapter {
     if (!this.#connected() || this.#closed) return;
     const { busChannel, traceChannel, presenceChannel, requestChannel, replyChannel } = this.#keys;
     try {
+      // A URL may name a replica or a cluster node (or one may become so): stay degraded, say why.
+      this.#refusal = await unsuitableServer(this.#commands);
+      if (this.#refusal) {
+        this.#options.logger.error({ redis: describeTarget(this.#options.target) }, `Redis ${this.#refusal}: this instance stays alone until it is fixed`);
+        return;
+      }
       if (!this.#joined) await this.#takePlace();
       await this.#subscriber.subscribe(busChannel, traceChannel, presenceChannel, requestChannel(this.#options.instance), replyChannel(this.#options.instance));
       await this.#catchUp();
@@ -284,7 +322,7 @@ export class RedisAdapter implements BusAdapter {
       this.#options.logger.warn({ err: error }, "Rejoining the cluster through Redis failed; retrying on the next reconnect");
       return;
     }
-    if (this.#down) this.#options.logger.info({ redis: redactUrl(this.#options.url) }, "Redis is back: sharing events with the cluster again");
+    if (this.#down) this.#options.logger.info({ redis: describeTarget(this.#options.target) }, "Redis is back: sharing events with the cluster again");
     this.#down = false;
     this.#wasReady = true;
   }
@@ -293,7 +331,7 @@ export class RedisAdapter implements BusAdapter {
     this.#listening = false;
     if (this.#closed || !this.#wasReady || this.#down) return;
     this.#down = true;
-    this.#options.logger.warn({ redis: redactUrl(this.#options.url) }, "Redis is lost: delivering on this instance only until it is back");
+    this.#options.logger.warn({ redis: describeTarget(this.#options.target) }, "Redis is lost: delivering on this instance only until it is back");
   }
 
   /**
@@ -317,9 +355,7 @@ export class RedisAdapter implements BusAdapter {
 
   /** Reads the cluster's epoch (creating it on an empty Redis) and adopts it. */
   async #syncEpoch(): Promise<void> {
-    await this.#commands.set(this.#keys.epoch, freshEpoch(), "NX");
-    const epoch = await this.#commands.get(this.#keys.epoch);
-    if (epoch) this.#adoptEpoch(epoch);
+    this.#adoptEpoch(await this.#commands.wfEpoch(this.#keys.epoch, freshEpoch()));
   }
 
   /** Every name of the current history with its newest sequence number. */
@@ -469,15 +505,20 @@ export class RedisAdapter implements BusAdapter {
 
   /**
    * Switches to `epoch` when it is a history this instance has not seen yet. On first contact that is simply the cluster's; later
-   * it means Redis lost its data, and everything in the new history was published while this
+   * it means Redis lost its data or its primary, and everything in the new history was published while this
    * instance was away from it: with `#lastSeen` empty, a joined instance fetches it all from 0.
+   * What the old history held after the last event heard here (acknowledged by a primary that
+   * died before replicating it, or published while this instance was not subscribed) is gone,
+   * in an amount no one can count: every subscriber here is told, as a gap of unknown size.
    */
   #adoptEpoch(epoch: string): void {
     if (epoch === this.#epoch) return;
-    if (this.#epoch !== undefined) {
-      this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data was lost): ids before it cannot be replayed");
+    const replaced = this.#epoch !== undefined;
+    if (replaced) {
+      this.#options.logger.warn({ from: this.#epoch, to: epoch }, "Redis started a new history (its data or its primary was lost): ids before it cannot be replayed");
     }
     this.#epoch = epoch;
+    if (replaced) this.#host?.reportHistoryLost();
     this.#releaseOwnTurns();
     this.#lastSeen.clear();
     this.#fetchedUpTo.clear();
@@ -497,6 +538,12 @@ export class RedisAdapter implements BusAdapter {
   #sinceLocally(name: string, since: string | undefined): ReplayFrom {
     return this.#fallback.since(name, since);
   }
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+function delay(ms: number): Promise<typeof TIMED_OUT> {
+  return new Promise((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref());
 }
 
 /** How long an own event's id and its message wait for each other before it is delivered anyway. */
@@ -572,13 +619,3 @@ function freshEpoch(): string {
   return `r${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0")}`;
 }
 
-/** The URL without its password, for logs and errors. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}

@@ -7,8 +7,10 @@ export const DEFAULT_PREFIX = "wf:events:";
 
 export function keys(prefix: string) {
   return {
-    /** The history's epoch: every event id starts with it; it changes when Redis loses its data. */
+    /** The history's epoch: every event id starts with it; it changes when Redis loses its data or its primary. */
     epoch: `${prefix}epoch`,
+    /** The `run_id` of the Redis process that started the epoch (see READ_EPOCH). */
+    epochPrimary: `${prefix}epoch-primary`,
     seq: (name: string) => `${prefix}seq:${name}`,
     /** Every name that has a sequence in this epoch: what a catch-up must look at. */
     names: `${prefix}names`,
@@ -28,13 +30,53 @@ export function keys(prefix: string) {
 }
 export type Keys = ReturnType<typeof keys>;
 
-/** Lua: `epoch` = the history's epoch in KEYS[1], set to the proposed one (`proposed`, an ARGV) on an empty Redis. */
+/**
+ * Lua: `epoch` = the history's epoch in KEYS[1] (`<prefix>epoch`), started anew with the proposed
+ * one (`proposed`, an ARGV) on an empty Redis — and on a Redis process other than the one that
+ * started it.
+ *
+ * Why the process: replication is asynchronous. A primary acknowledges a write (an id, a stream
+ * entry) before its replica has it; when it dies and the replica is promoted, the last ids it gave
+ * out are unknown to the new primary, which would give them out again, to other events — a
+ * browser resuming from such an id would silently skip or mix events. A restart from an AOF or
+ * RDB file can lose the last writes the same way. So the history belongs to the process that
+ * wrote it (`run_id`, new for every process, kept beside the epoch): on any other, the scripts
+ * drop the old history (sequences, streams, the names) and start a new epoch, which every
+ * instance takes as "history lost" and tells its subscribers as a gap. Every instance's writes
+ * go through these scripts, so no id of the new process is given out before this check.
+ *
+ * The other keys are named from the prefix (KEYS[1] less "epoch"): these scripts touch keys they
+ * are not given, one more reason they cannot run on Redis Cluster (see the README).
+ */
 const READ_EPOCH = (proposed: string) => `
+local prefix = string.sub(KEYS[1], 1, -6)
+local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
 local epoch = redis.call('GET', KEYS[1])
+if epoch and redis.call('GET', prefix .. 'epoch-primary') ~= runId then
+  for _, name in ipairs(redis.call('SMEMBERS', prefix .. 'names')) do
+    redis.call('DEL', prefix .. 'seq:' .. name, prefix .. 'stream:' .. name)
+  end
+  redis.call('DEL', prefix .. 'names')
+  epoch = false
+end
 if not epoch then
   redis.call('SET', KEYS[1], ${proposed})
+  redis.call('SET', prefix .. 'epoch-primary', runId)
   epoch = ${proposed}
 end`;
+
+/** KEYS: epoch. ARGV: proposed epoch. Returns the epoch (see READ_EPOCH). */
+export const EPOCH_SCRIPT = `${READ_EPOCH("ARGV[1]")}
+return epoch
+`;
+
+/**
+ * What a `subscribe` with `since` needs, read at one instant: the epoch, the name's newest
+ * sequence number, and its stream. KEYS: epoch, seq, stream. ARGV: proposed epoch.
+ */
+export const SINCE_SCRIPT = `${READ_EPOCH("ARGV[1]")}
+return { epoch, tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('XRANGE', KEYS[3], '-', '+') }
+`;
 
 /**
  * Gives an event its id and shares it, atomically: the epoch (created on first use), the next
