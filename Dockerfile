@@ -25,11 +25,11 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 # Then keep only what runs: production packages (the same set `npm ci --omit=dev` installs,
-# native addon included) and Next's build without its compile cache and the route types it
-# generates for type-checking.
+# native addon included) and Next's build without its compile cache, the route types it
+# generates for type-checking, and anything of `npm run dev` (Next 16 keeps it in .next/dev).
 RUN npm run build \
  && npm prune --omit=dev \
- && rm -rf .next/cache .next/types
+ && rm -rf .next/cache .next/types .next/dev
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
