@@ -1,5 +1,6 @@
 import type { Declaration } from "./declarations";
 import { describeError, EventsError } from "../shared/errors";
+import type { RunSpans } from "./spans";
 import { previewOf } from "./trace";
 import type { Source } from "./types";
 import type { Watchers } from "./watchers";
@@ -25,6 +26,8 @@ export interface Outcome {
   json?: string;
   /** Requests: the reply. */
   result?: unknown;
+  /** Its handlers' spans, when someone looks (monitors, or an OpenTelemetry SDK). */
+  spans?: RunSpans | undefined;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface Outcome {
  * record for monitors (built only when someone traces: it costs a payload preview).
  */
 export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
-  const { kind, declaration, error } = outcome;
+  const { kind, declaration, error, spans } = outcome;
+  spans?.end(error?.cause, outcome.id);
   const code = error === undefined ? null : error.handler !== undefined || !(error.cause instanceof EventsError) ? "handler_error" : error.cause.code;
   if (watchers.measuring) {
     watchers.measured({
@@ -61,5 +65,6 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     code,
     data: previewOf(outcome.data, outcome.json),
     ...(kind === "request" ? { result: "result" in outcome ? previewOf(outcome.result) : null } : {}),
+    spans: spans?.recorded() ?? [],
   });
 }
