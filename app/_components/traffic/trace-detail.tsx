@@ -5,6 +5,7 @@ import { Badge, FlagBadges } from "../ui/badge";
 import { buttonClass } from "../ui/styles";
 import { useDashboard, useDashboardActions } from "../dashboard/store-context";
 import { JsonTree } from "../json/json-tree";
+import { SpanWaterfall } from "./span-waterfall";
 import { outcomeLabel, sourceLabel } from "./trace-labels";
 
 /** The selected trace: its fields, the payload as a tree, a request's reply, the error. */
@@ -64,6 +65,7 @@ export function TraceDetail() {
           <p className="whitespace-pre-wrap break-words">{trace.error}</p>
         </section>
       ) : null}
+      <SpanWaterfall trace={trace} />
       <section aria-label="Payload">
         <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Payload</h4>
         <JsonTree value={trace.data} />
