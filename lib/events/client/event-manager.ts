@@ -235,6 +235,24 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   }
 
   /**
+   * Monitor sessions only (the dashboard's Replay): triggers `name` with `data` again, or asks
+   * it again, its trace marked as a replay of the trace `replayOf` names. A browser that is not a
+   * monitor is refused with `forbidden`.
+   * @example await dashboard.replay("trigger", trace.name, trace.data, trace.id);
+   */
+  async replay(kind: "trigger", name: string, data: unknown, replayOf: string): Promise<TriggerResult>;
+  async replay(kind: "request", name: string, data: unknown, replayOf: string): Promise<unknown>;
+  async replay(kind: "trigger" | "request", name: string, data: unknown, replayOf: string): Promise<unknown> {
+    if (kind === "trigger") {
+      const ok = await this.#call("trigger", { event: name, data, replayOf }, `Replay of "${name}"`, this.#timeout);
+      return { id: ok.id, name, handlers: ok.handlers, failed: ok.failed, delivered: ok.delivered };
+    }
+    const timeout = Math.min(this.#timeout, CLIENT_LIMITS.maxServerTimeoutMs);
+    const ok = await this.#call("request", { query: name, data, timeout, replayOf }, `Replay of "${name}"`, timeout + Math.min(CLIENT_LIMITS.requestGraceMs, timeout));
+    return ok.data;
+  }
+
+  /**
    * Asks a public query. A singleton query resolves to its handler's value, any other to the list
    * of every handler's value. Rejects with the server's error, or a TimeoutError when the timeout
    * passes or `signal` aborts.

@@ -251,7 +251,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       if (!declaration.internal) json = checkSize(toJsonText(payload, `Event "${name}"`), this.#settings.maxPayload, `Event "${name}"`);
     } catch (error) {
       this.#countFailure(declaration, at);
-      recordOutcome(this.#watchers, { kind: "trigger", declaration, source, at, started, id: "", handlers: 0, delivered: 0, failed: 0, error: { cause: error }, data, spans });
+      recordOutcome(this.#watchers, { kind: "trigger", declaration, source, at, started, id: "", handlers: 0, delivered: 0, failed: 0, error: { cause: error }, data, spans, replayOf: options?.replayOf });
       throw error;
     }
     let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
@@ -290,6 +290,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       data: payload,
       json,
       spans,
+      replayOf: options?.replayOf,
     });
     return { id, name, handlers: handlers.length, failed: failed.length, delivered, failures: failed };
   }
@@ -361,12 +362,12 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger, id);
     } catch (error) {
       this.#countFailure(declaration, at);
-      recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, error: { cause: error }, data, spans });
+      recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, error: { cause: error }, data, spans, replayOf: options?.replayOf });
       throw error;
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
-    recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, data, result, spans });
+    recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, data, result, spans, replayOf: options?.replayOf });
     return result;
   }
 

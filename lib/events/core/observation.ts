@@ -26,6 +26,8 @@ export interface Outcome {
   json?: string;
   /** Requests: the reply. */
   result?: unknown;
+  /** The id of the trace this replays, if it is a replay. */
+  replayOf?: string | undefined;
   /** Its handlers' spans, when someone looks (monitors, or an OpenTelemetry SDK). */
   spans?: RunSpans | undefined;
 }
@@ -65,6 +67,7 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     code,
     data: previewOf(outcome.data, outcome.json),
     ...(kind === "request" ? { result: "result" in outcome ? previewOf(outcome.result) : null } : {}),
+    ...(outcome.replayOf === undefined ? {} : { replayOf: outcome.replayOf }),
     spans: spans?.recorded() ?? [],
   });
 }

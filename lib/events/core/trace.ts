@@ -23,6 +23,8 @@ export interface TraceRecord {
   data: unknown;
   /** For requests: the reply (previewed like `data`). */
   result?: unknown;
+  /** A replay (the dashboard's): the id of the trace it fired again. */
+  replayOf?: string;
   /**
    * One per handler that ran (events) or answer (queries), in the order they started; on another
    * instance's answer, `instance` names it. Empty when the run was refused before any handler.

@@ -42,6 +42,8 @@ export interface TriggerOp {
   ref: Ref;
   event: string;
   data: unknown;
+  /** Monitor sessions only: the id of the trace this fires again (the dashboard's Replay); its trace carries it. */
+  replayOf?: string;
 }
 export interface RequestOp {
   type: "request";
@@ -50,6 +52,8 @@ export interface RequestOp {
   data: unknown;
   /** ms; the server caps it at its own EVENTS_REQUEST_TIMEOUT. */
   timeout?: number;
+  /** Monitor sessions only: the id of the trace this asks again (the dashboard's Replay); its trace carries it. */
+  replayOf?: string;
 }
 export interface DescribeOp {
   type: "describe";
@@ -173,6 +177,8 @@ export interface TraceFrame {
   result?: unknown;
   /** The instance that saw it. */
   instance: string;
+  /** A replay from the dashboard: the id of the trace it fired again (absent otherwise). */
+  replayOf?: string;
   /**
    * One per handler that ran (triggers) or answer (requests), in the order they started. Absent
    * from servers before spans (and from recordings they made): read it as unknown, not as none.
