@@ -9,6 +9,7 @@ import type { OperatorClient } from "./operator";
 import { createRateWindow } from "./rate-window";
 import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
 import { exportFileName, listToNdjson, parseRecording, Recording, RECORDING_LIMIT_BYTES, type RecordingHeader } from "./recording";
+import { replayOnce } from "./replay";
 import { createRing } from "./ring-buffer";
 import { EMPTY_FILTERS, type TraceFilters } from "./trace-filters";
 import { toTraceRow, type TraceRow } from "./trace-row";
@@ -110,6 +111,10 @@ export interface DashboardActions {
   openImport(file: string, text: string): string | null;
   /** Back to the live list. */
   closeImport(): void;
+  /** A row's Replay: the same name and payload again, marked as a replay of it; the outcome shows in the Fire panel. */
+  replay(trace: TraceFrame): Promise<FireOutcome>;
+  /** A row's "Edit and fire": its name and payload into the Fire panel's draft. */
+  editTrace(trace: TraceFrame): void;
 }
 
 export interface DashboardInit {
@@ -250,6 +255,16 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
         return null;
       },
       closeImport: () => set({ imported: null, selected: null, rows: ring.newestFirst(), arrivedWhilePaused: 0 }),
+      async replay(trace) {
+        const client = get().client;
+        set({ firing: true });
+        const outcome = client
+          ? await replayOnce(client, trace, () => performanceNow())
+          : ({ ok: false, kind: trace.kind, name: trace.name, latencyMs: 0, code: "unavailable", message: "Not connected to the server yet: wait for the badge to say connected" } as const);
+        set({ firing: false, outcome });
+        return outcome;
+      },
+      editTrace: (trace) => set({ draft: { name: trace.name, payload: toEditorText(trace.data === undefined ? null : trace.data) } }),
     };
     const registry = registryFromSnapshot(init.declarations, init.subscribers, start);
     const firstName = defaultTarget(registry);

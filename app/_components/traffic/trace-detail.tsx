@@ -30,6 +30,7 @@ export function TraceDetail() {
     ["browsers reached", String(trace.delivered)],
     ["duration", formatDuration(trace.durationMs)],
     ["instance", trace.instance],
+    ...(trace.replayOf !== undefined ? [["replay of", trace.replayOf] as [string, string]] : []),
   ];
 
   return (
