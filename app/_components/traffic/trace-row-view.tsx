@@ -46,7 +46,7 @@ export const TraceRowView = memo(function TraceRowView({
   return (
     <li
       style={{ height }}
-      className="flex items-center border-b border-slate-100 [contain:strict] dark:border-slate-800/70"
+      className={`relative flex items-center border-b border-slate-100 [contain:strict] hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/60 ${selected ? "bg-sky-50 dark:bg-sky-950/50" : ""}`}
       aria-posinset={position}
       aria-setsize={size}
       data-kind={trace.kind}
@@ -54,16 +54,16 @@ export const TraceRowView = memo(function TraceRowView({
       data-trace-id={trace.id}
       data-replay-of={trace.replayOf}
     >
+      {/* The row's button lies over its cells: its name is the sentence (the column headers are
+          visual only), and the cells it covers are drawn beside it, hidden from assistive tech. */}
       <button
         type="button"
         onClick={() => onSelect(row)}
         aria-pressed={selected}
-        // The column headers are visual only: the row says what each value is.
         aria-label={traceRowLabel(row, formatClock, formatDuration)}
-        className={`${TRAFFIC_GRID} h-full min-w-0 flex-1 px-3 text-left text-xs hover:bg-slate-50 dark:hover:bg-slate-800/60 ${
-          selected ? "bg-sky-50 dark:bg-sky-950/50" : ""
-        }`}
-      >
+        className={`absolute inset-y-0 left-0 ${ROW_BUTTON_RIGHT} z-0 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600`}
+      />
+      <div aria-hidden="true" className={`${TRAFFIC_GRID} pointer-events-none h-full min-w-0 flex-1 px-3 text-left text-xs`}>
         <span className="font-mono tabular-nums text-slate-600 dark:text-slate-400">{formatClock(trace.at)}</span>
         <span>{trace.kind}</span>
         <span className="flex min-w-0 items-center gap-1">
@@ -80,8 +80,8 @@ export const TraceRowView = memo(function TraceRowView({
         <span className="truncate">
           <Badge tone={row.outcome === "ok" ? "ok" : "error"}>{outcomeLabel(row)}</Badge>
         </span>
-      </button>
-      <span className={`${ROW_ACTIONS_WIDTH} flex shrink-0 items-center gap-0.5 pr-2`}>
+      </div>
+      <span className={`${ROW_ACTIONS_WIDTH} relative z-10 flex shrink-0 items-center gap-0.5 pr-2`}>
         <button type="button" className={ACTION} disabled={!canFire} onClick={() => actions.onReplay(row)} aria-label={`Replay ${trace.kind} ${trace.name} (${trace.id || "refused"}) with the same payload`}>
           Replay
         </button>
@@ -104,5 +104,6 @@ export const TraceRowView = memo(function TraceRowView({
   );
 });
 
-/** The width of a row's actions; the header leaves the same room. */
+/** The width of a row's actions; the header leaves the same room, and the row's button stops there. */
 export const ROW_ACTIONS_WIDTH = "w-[12.5rem]";
+const ROW_BUTTON_RIGHT = "right-[12.5rem]";
