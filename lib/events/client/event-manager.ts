@@ -243,13 +243,9 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   async replay(kind: "trigger", name: string, data: unknown, replayOf: string): Promise<TriggerResult>;
   async replay(kind: "request", name: string, data: unknown, replayOf: string): Promise<unknown>;
   async replay(kind: "trigger" | "request", name: string, data: unknown, replayOf: string): Promise<unknown> {
-    if (kind === "trigger") {
-      const ok = await this.#call("trigger", { event: name, data, replayOf }, `Replay of "${name}"`, this.#timeout);
-      return { id: ok.id, name, handlers: ok.handlers, failed: ok.failed, delivered: ok.delivered };
-    }
-    const timeout = Math.min(this.#timeout, CLIENT_LIMITS.maxServerTimeoutMs);
-    const ok = await this.#call("request", { query: name, data, timeout, replayOf }, `Replay of "${name}"`, timeout + Math.min(CLIENT_LIMITS.requestGraceMs, timeout));
-    return ok.data;
+    // Small on purpose: this file is in every page's bundle, and only dashboards replay.
+    if (kind === "trigger") return { ...(await this.#call(kind, { event: name, data, replayOf }, name, this.#timeout)), name };
+    return (await this.#call(kind, { query: name, data, replayOf }, name, this.#timeout)).data;
   }
 
   /**
