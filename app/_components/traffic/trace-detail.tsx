@@ -11,7 +11,8 @@ import { outcomeLabel, sourceLabel } from "./trace-labels";
 /** The selected trace: its fields, the payload as a tree, a request's reply, the error. */
 export function TraceDetail() {
   const row = useDashboard((state) => state.selected);
-  const { select, setFilters } = useDashboardActions();
+  const { select, setFilters, replay, editTrace } = useDashboardActions();
+  const canFire = useDashboard((state) => state.client !== null && !state.firing && state.imported === null);
 
   if (!row) {
     return (
@@ -45,6 +46,23 @@ export function TraceDetail() {
         </div>
         <button type="button" className={buttonClass("secondary", "sm")} onClick={() => select(null)}>
           Close
+        </button>
+      </div>
+      {/* The row's Replay and Edit, here too: the row's own may be scrolled out of view beside the detail. */}
+      <div className="flex gap-1">
+        <button type="button" className={buttonClass("secondary", "sm")} disabled={!canFire} onClick={() => void replay(trace)} aria-label={`Replay this ${trace.kind} with the same payload`}>
+          Replay
+        </button>
+        <button
+          type="button"
+          className={buttonClass("secondary", "sm")}
+          onClick={() => {
+            editTrace(trace);
+            document.getElementById("fire")?.scrollIntoView({ block: "nearest" });
+          }}
+          aria-label="Edit and fire: this name and payload in the Fire panel"
+        >
+          Edit and fire
         </button>
       </div>
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
