@@ -1,7 +1,7 @@
 import type { Declaration } from "./declarations";
 import { describeError, EventsError } from "../shared/errors";
 import type { RunSpans } from "./spans";
-import { previewOf } from "./trace";
+import { previewOf, type TraceRecord } from "./trace";
 import type { Source } from "./types";
 import type { Watchers } from "./watchers";
 
@@ -53,7 +53,7 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     });
   }
   if (!watchers.tracing) return;
-  watchers.trace({
+  const record: TraceRecord = {
     kind,
     name: declaration.name,
     id: outcome.id,
@@ -66,8 +66,10 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     error: error === undefined ? null : `${error.handler === undefined ? "" : `${error.handler}: `}${describeError(error.cause)}`,
     code,
     data: previewOf(outcome.data, outcome.json),
-    ...(kind === "request" ? { result: "result" in outcome ? previewOf(outcome.result) : null } : {}),
-    ...(outcome.replayOf === undefined ? {} : { replayOf: outcome.replayOf }),
     spans: spans?.recorded() ?? [],
-  });
+  };
+  // Added, not spread: a spread in an object literal costs every trace a slower copy.
+  if (kind === "request") record.result = "result" in outcome ? previewOf(outcome.result) : null;
+  if (outcome.replayOf !== undefined) record.replayOf = outcome.replayOf;
+  watchers.trace(record);
 }

@@ -92,29 +92,28 @@ function runTracedEventHandlers(
   const pending: Promise<void>[] = [];
   for (let index = 0; index < handlers.length; index++) {
     const handler = handlers[index]!;
-    const entered = spans.enter(handler, () => {
-      try {
-        return { threw: false, result: storage.run({ ...context }, handler.fn, data) as unknown };
-      } catch (error) {
-        return { threw: true, result: error };
-      }
-    });
-    const { threw, result } = entered.value;
-    if (threw) {
-      spans.settle(entered.index, true, result, false);
-      failed.push([index, logFailure(handler.label, result)]);
-    } else if (isThenable(result)) {
+    const span = spans.start(handler);
+    let result: unknown;
+    try {
+      // A closure only when an OpenTelemetry SDK wants the handler inside its span.
+      result = spans.otel ? spans.within(span, () => storage.run({ ...context }, handler.fn, data)) : storage.run({ ...context }, handler.fn, data);
+    } catch (error) {
+      spans.settle(span, true, error, false);
+      failed.push([index, logFailure(handler.label, error)]);
+      continue;
+    }
+    if (isThenable(result)) {
       pending.push(
         Promise.resolve(result).then(
-          () => spans.settle(entered.index, false, undefined, false),
+          () => spans.settle(span, false, undefined, false),
           (error: unknown) => {
-            spans.settle(entered.index, true, error, false);
+            spans.settle(span, true, error, false);
             failed.push([index, logFailure(handler.label, error)]);
           },
         ),
       );
     } else {
-      spans.settle(entered.index, false, undefined, false);
+      spans.settle(span, false, undefined, false);
     }
   }
   const done = () => (failed.length > 0 ? inRegistrationOrder(failed) : NO_FAILURES);

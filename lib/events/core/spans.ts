@@ -1,4 +1,4 @@
-import { context as otelContext, SpanKind, SpanStatusCode, trace as otelTrace, type Context, type Span } from "@opentelemetry/api";
+import { context as otelContext, SpanKind, SpanStatusCode, trace as otelTrace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { describeError, EventsError } from "../shared/errors";
 import { previewOf, SPAN_STACK_CHARS, type HandlerSpan } from "./trace";
 
@@ -6,7 +6,12 @@ import { previewOf, SPAN_STACK_CHARS, type HandlerSpan } from "./trace";
 /** The name the bus's OpenTelemetry spans are reported under. */
 export const TRACER_NAME = "webfluid-events";
 
-const tracer = () => otelTrace.getTracer(TRACER_NAME);
+/**
+ * The bus's tracer, got once: the API hands out a proxy that follows an SDK registered later (and
+ * a no-op one until then), so an app may register its SDK after this module loaded.
+ */
+let cachedTracer: Tracer | undefined;
+const tracer = (): Tracer => (cachedTracer ??= otelTrace.getTracer(TRACER_NAME));
 
 /** A handler's entry: its label and where it was registered. */
 export interface SpanHandler {
@@ -59,11 +64,13 @@ export class RunSpans {
     this.#otel?.setAttribute("events.id", id);
   }
 
-  /**
-   * Calls `run` as handler `handler`: timed, and inside the handler's OpenTelemetry span. Returns
-   * what `run` returned (or threw), and the span's index for `settle`.
-   */
-  enter<T>(handler: SpanHandler, run: () => T): { index: number; value: T } {
+  /** Whether an OpenTelemetry SDK records this run: handlers then run inside their own span (`within`). */
+  get otel(): boolean {
+    return this.#otel !== undefined;
+  }
+
+  /** Handler `handler` starts now: its span's index, for `within` and `settle`. */
+  start(handler: SpanHandler): number {
     const index = this.#spans.length;
     const span: HandlerSpan = {
       handler: handler.label,
@@ -75,14 +82,23 @@ export class RunSpans {
     };
     this.#spans.push(span);
     this.#open.add(span);
-    if (!this.#otel) return { index, value: run() };
-    const child = tracer().startSpan(
-      `handler ${handler.label}`,
-      { attributes: { "events.handler": handler.label, ...(handler.source ? { "code.filepath": handler.source } : {}) } },
-      this.#otelContext,
-    );
-    otelChildren.set(span, child);
-    return { index, value: otelContext.with(otelTrace.setSpan(this.#otelContext!, child), run) };
+    if (this.#otel) {
+      const attributes = { "events.handler": handler.label, ...(handler.source ? { "code.filepath": handler.source } : {}) };
+      otelChildren.set(span, tracer().startSpan(`handler ${handler.label}`, { attributes }, this.#otelContext));
+    }
+    return index;
+  }
+
+  /** Calls `run` inside the OpenTelemetry span of handler `index` (only needed when `otel`). */
+  within<T>(index: number, run: () => T): T {
+    const child = otelChildren.get(this.#spans[index]!);
+    return child ? otelContext.with(otelTrace.setSpan(this.#otelContext!, child), run) : run();
+  }
+
+  /** Calls `run` as handler `handler`: timed, inside its span. Returns what `run` returned, and the span's index. */
+  enter<T>(handler: SpanHandler, run: () => T): { index: number; value: T } {
+    const index = this.start(handler);
+    return { index, value: this.#otel ? this.within(index, run) : run() };
   }
 
   /** The handler behind `index` ended: with `error` when it failed, else with `value` (requests keep it). */
