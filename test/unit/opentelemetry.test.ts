@@ -12,8 +12,8 @@ import { TRACER_NAME } from "@/lib/events/core/spans";
 // AsyncLocalStorage context manager), a POST to the real route handler of /api/models, run inside
 // a span standing for the one Next opens around a route (Next's own needs its tracer set up by
 // `next start`), produces route → trigger → handler spans, each the parent of the next. What it
-// does not prove: that Next's own span is the active one in a running server (it is the same API
-// and the same context manager, but no server runs here).
+// does not prove: that Next's own span is the active one in a running server; that is
+// test/integration/opentelemetry-route.test.ts, against the production server.
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const directory = mkdtempSync(join(tmpdir(), "wf-otel-"));
