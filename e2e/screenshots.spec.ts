@@ -142,6 +142,14 @@ test("screenshots of the dashboard, light and dark, with traffic flowing, show e
     await expect(connections.locator('[data-presence="demo:here"]')).toContainText("Ada");
     await connections.screenshot({ path: join(OUTPUT_DIR, "connections-light.png") });
     pictures["connections-light.png"] = { page: "/", panels: ["Connections"] };
+    // A trace with two handlers, one failing on purpose: its detail shows the span waterfall.
+    await fire(page, "demo:two-handlers", '{"note": "nightly export"}', "Trigger");
+    await traces.filter({ hasText: "demo:two-handlers" }).first().click();
+    const detail = page.getByTestId("trace-detail");
+    await expect(detail.getByTestId("span")).toHaveCount(2);
+    await detail.screenshot({ path: join(OUTPUT_DIR, "spans-light.png") });
+    pictures["spans-light.png"] = { page: "/", panels: ["Live traffic"] };
+    await traces.filter({ hasText: "cache:warmed" }).first().click();
     await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "dark" }).click();
     await expect(page.locator("html")).toHaveClass(/dark/);
     pictures["dashboard-dark.png"] = { page: "/", panels: await picture(page, "dashboard-dark.png") };

@@ -56,3 +56,29 @@ events.query("health:check", async function cacheHealth(_) {
   const keys = [...warmed.values()].reduce((sum, n) => sum + n, 0);
   return { component: "cache", ok: true, detail: `${warmed.size} regions warm, ${keys} keys` } satisfies HealthReport;
 });
+
+/** The payload of `demo:two-handlers`. */
+export const DemoTwoHandlers = z.object({
+  note: z.string().min(1).max(200),
+});
+export type DemoTwoHandlers = z.infer<typeof DemoTwoHandlers>;
+
+// Internal, for the dashboard's handler spans: one trigger, two handlers, the second failing on
+// purpose, so that the trace's waterfall shows a slow success beside a failure (the e2e tests and
+// the README's picture fire it).
+events.createSignal("demo:two-handlers", {
+  internal: true,
+  schema: DemoTwoHandlers,
+  description: "Two handlers, one slow, one failing on purpose: to see handler spans in a trace",
+});
+
+const notes: string[] = [];
+events.event("demo:two-handlers", async function keepsTheNote(data) {
+  await new Promise((resolve) => setTimeout(resolve, 12));
+  notes.push(data.note);
+  if (notes.length > 20) notes.shift();
+});
+
+events.event("demo:two-handlers", function failsOnPurpose(data) {
+  throw new Error(`the demo's second handler fails on purpose (note: ${data.note.slice(0, 40)})`);
+});

@@ -1,4 +1,4 @@
-import type { CacheWarmed, DemoPing, HealthReport } from "./demo";
+import type { CacheWarmed, DemoPing, DemoTwoHandlers, HealthReport } from "./demo";
 import type { ModelCreated } from "./schemas";
 
 // The app's events and queries, by name: from here on the compiler checks every
@@ -10,6 +10,7 @@ declare module "@/lib/events" {
       "demo:ping": DemoPing;
       "demo:here": undefined;
       "cache:warmed": CacheWarmed;
+      "demo:two-handlers": DemoTwoHandlers;
     };
     queries: {
       "model:count": { data: void; result: number };

@@ -5,6 +5,8 @@ import { parseJsonInput } from "./json-input";
 export interface DashboardClient {
   trigger(name: string, data: unknown): Promise<{ id: string; handlers: number; failed: number; delivered: number }>;
   request(name: string, data: unknown): Promise<unknown>;
+  /** Fires a trace's name and payload again, its trace marked as a replay of `replayOf` (a monitor session's). */
+  replay?(kind: FireKind, name: string, data: unknown, replayOf: string): Promise<unknown>;
 }
 
 export type FireKind = "trigger" | "request";

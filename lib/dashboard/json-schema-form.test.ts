@@ -40,12 +40,13 @@ describe("formFieldsFor", () => {
 });
 
 describe("examplePayload", () => {
-  it("fills the required fields with plausible values", () => {
-    expect(examplePayload(modelCreated)).toEqual({ id: 1, value: "" });
+  it("fills the required fields with values the schema accepts", () => {
+    expect(examplePayload(modelCreated)).toEqual({ id: 1, value: "example" });
   });
 
   it("gives {} for other object schemas and nothing without a schema", () => {
     expect(examplePayload({ type: "object", properties: { tags: { type: "array" } } })).toEqual({});
+    expect(examplePayload({ type: "object", properties: { code: { type: "string", pattern: "^x$" } }, required: ["code"] })).toEqual({});
     expect(examplePayload(null)).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ export interface FormField {
   max: number | null;
 }
 
+import { exampleFor } from "./schema-example";
+
 type Schema = Record<string, unknown>;
 
 const FIELD_TYPES = new Set<FieldType>(["string", "number", "integer", "boolean"]);
@@ -43,18 +45,14 @@ export function formFieldsFor(schema: Schema | null | undefined): FormField[] | 
   return fields;
 }
 
-/** A starting payload for a schema: every required field with a plausible value. */
+/**
+ * A starting payload for a schema that the schema accepts (every required field, within its
+ * bounds: see schema-example.ts); `{}` for an object schema it cannot satisfy, nothing without one.
+ */
 export function examplePayload(schema: Schema | null | undefined): unknown {
-  const fields = formFieldsFor(schema);
-  if (!fields) return schema?.type === "object" ? {} : undefined;
-  const example: Record<string, unknown> = {};
-  for (const field of fields) {
-    if (!field.required) continue;
-    if (field.type === "boolean") example[field.key] = false;
-    else if (field.type === "string") example[field.key] = field.options?.[0] ?? "";
-    else example[field.key] = field.min ?? 0;
-  }
-  return example;
+  if (!schema) return undefined;
+  const example = exampleFor(schema);
+  return example === undefined && schema.type === "object" ? {} : example;
 }
 
 /** What a form control shows for `field` of `value`. */

@@ -217,7 +217,7 @@ describe("the fire draft", () => {
       subscribers: {},
       server: { instance: null, startedAt: null },
     });
-    expect(store.getState().draft).toEqual({ name: "demo:ping", payload: '{\n  "message": ""\n}' });
+    expect(store.getState().draft).toEqual({ name: "demo:ping", payload: '{\n  "message": "example"\n}' });
     store.getState().actions.pick("model:count");
     expect(store.getState().draft).toEqual({ name: "model:count", payload: "" });
     store.getState().actions.pick("model:created");

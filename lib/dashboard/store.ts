@@ -10,6 +10,7 @@ import { createRateWindow } from "./rate-window";
 import { applyDescribe, applyTraces, catalogOf, registryFromSnapshot, type Catalog, type Registry } from "./registry";
 import { planReplay, replayRecording, type ReplayEnd, type ReplaySpeed } from "./recording-replay";
 import { exportFileName, listToNdjson, parseRecording, Recording, RECORDING_LIMIT_BYTES, type RecordingHeader } from "./recording";
+import { replayOnce } from "./replay";
 import { createRing } from "./ring-buffer";
 import { EMPTY_FILTERS, type TraceFilters } from "./trace-filters";
 import { toTraceRow, type TraceRow } from "./trace-row";
@@ -118,6 +119,10 @@ export interface DashboardActions {
   /** Fires the recording's (or the imported file's) triggers again, in order; resolves when it ends. */
   replayRecording(speed: ReplaySpeed): Promise<void>;
   stopReplay(): void;
+  /** A row's Replay: the same name and payload again, marked as a replay of it; the outcome shows in the Fire panel. */
+  replay(trace: TraceFrame): Promise<FireOutcome>;
+  /** A row's "Edit and fire": its name and payload into the Fire panel's draft. */
+  editTrace(trace: TraceFrame): void;
 }
 
 export interface DashboardInit {
@@ -279,6 +284,16 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
         set({ replay: { ...end, skippedCut: plan.skippedCut } });
       },
       stopReplay: () => replaying?.abort(),
+      async replay(trace) {
+        const client = get().client;
+        set({ firing: true });
+        const outcome = client
+          ? await replayOnce(client, trace, () => performanceNow())
+          : ({ ok: false, kind: trace.kind, name: trace.name, latencyMs: 0, code: "unavailable", message: "Not connected to the server yet: wait for the badge to say connected" } as const);
+        set({ firing: false, outcome });
+        return outcome;
+      },
+      editTrace: (trace) => set({ draft: { name: trace.name, payload: toEditorText(trace.data === undefined ? null : trace.data) } }),
     };
     const registry = registryFromSnapshot(init.declarations, init.subscribers, start);
     const firstName = defaultTarget(registry);

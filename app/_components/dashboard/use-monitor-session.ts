@@ -76,6 +76,7 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
       actions.setClient({
         trigger: (name, data) => manager.trigger(name, data),
         request: (name, data) => manager.request(name, data),
+        replay: (kind, name, data, replayOf) => (kind === "trigger" ? manager.replay("trigger", name, data, replayOf) : manager.replay("request", name, data, replayOf)),
       });
       actions.setOperator({
         connections: (options) => manager.connections(options),

@@ -5,12 +5,14 @@ import { Badge, FlagBadges } from "../ui/badge";
 import { buttonClass } from "../ui/styles";
 import { useDashboard, useDashboardActions } from "../dashboard/store-context";
 import { JsonTree } from "../json/json-tree";
+import { SpanWaterfall } from "./span-waterfall";
 import { outcomeLabel, sourceLabel } from "./trace-labels";
 
 /** The selected trace: its fields, the payload as a tree, a request's reply, the error. */
 export function TraceDetail() {
   const row = useDashboard((state) => state.selected);
-  const { select, setFilters } = useDashboardActions();
+  const { select, setFilters, replay, editTrace } = useDashboardActions();
+  const canFire = useDashboard((state) => state.client !== null && !state.firing && state.imported === null);
 
   if (!row) {
     return (
@@ -29,6 +31,7 @@ export function TraceDetail() {
     ["browsers reached", String(trace.delivered)],
     ["duration", formatDuration(trace.durationMs)],
     ["instance", trace.instance],
+    ...(trace.replayOf !== undefined ? [["replay of", trace.replayOf] as [string, string]] : []),
   ];
 
   return (
@@ -43,6 +46,23 @@ export function TraceDetail() {
         </div>
         <button type="button" className={buttonClass("secondary", "sm")} onClick={() => select(null)}>
           Close
+        </button>
+      </div>
+      {/* The row's Replay and Edit, here too: the row's own may be scrolled out of view beside the detail. */}
+      <div className="flex gap-1">
+        <button type="button" className={buttonClass("secondary", "sm")} disabled={!canFire} onClick={() => void replay(trace)} aria-label={`Replay this ${trace.kind} with the same payload`}>
+          Replay
+        </button>
+        <button
+          type="button"
+          className={buttonClass("secondary", "sm")}
+          onClick={() => {
+            editTrace(trace);
+            document.getElementById("fire")?.scrollIntoView({ block: "nearest" });
+          }}
+          aria-label="Edit and fire: this name and payload in the Fire panel"
+        >
+          Edit and fire
         </button>
       </div>
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
@@ -64,6 +84,7 @@ export function TraceDetail() {
           <p className="whitespace-pre-wrap break-words">{trace.error}</p>
         </section>
       ) : null}
+      <SpanWaterfall trace={trace} />
       <section aria-label="Payload">
         <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Payload</h4>
         <JsonTree value={trace.data} />

@@ -1,13 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import { findOriginal } from "@/lib/dashboard/replay";
 import { activeFilterCount, EMPTY_FILTERS, traceMatcher } from "@/lib/dashboard/trace-filters";
-import type { TraceRow } from "@/lib/dashboard/trace-row";
 import { buttonClass } from "../ui/styles";
 import { useDashboard, useDashboardActions } from "../dashboard/store-context";
 import { TRAFFIC_GRID } from "./trace-labels";
-import { TraceRowView } from "./trace-row-view";
+import { ROW_ACTIONS_WIDTH, TraceRowView, type RowActions } from "./trace-row-view";
 import { useVirtualRows } from "./use-virtual-rows";
 
 export const ROW_HEIGHT = 32;
@@ -18,22 +18,59 @@ export function TrafficList() {
   const rows = useDashboard((state) => state.rows);
   const filters = useDashboard((state) => state.filters);
   const selectedSeq = useDashboard((state) => state.selected?.seq ?? null);
-  const { select, setFilters } = useDashboardActions();
+  const canFire = useDashboard((state) => state.client !== null && !state.firing && state.imported === null);
+  const { select, setFilters, replay, editTrace } = useDashboardActions();
   const shown = useMemo(() => (activeFilterCount(filters) ? rows.filter(traceMatcher(filters)) : rows), [rows, filters]);
   const { scrollerRef, onScroll, range } = useVirtualRows(shown.length, ROW_HEIGHT);
-  const onSelect = useCallback((row: TraceRow) => select(row), [select]);
+  const scroller = useRef<HTMLDivElement | null>(null);
+  const setScroller = useCallback(
+    (element: HTMLDivElement | null) => {
+      scroller.current = element;
+      scrollerRef(element);
+    },
+    [scrollerRef],
+  );
+  // The rows' actions stay the same object while traffic flows (rows are memoised on it): they
+  // read the list as it is when clicked.
+  const shownNow = useRef(shown);
+  useEffect(() => {
+    shownNow.current = shown;
+  }, [shown]);
+  const actions = useMemo<RowActions>(
+    () => ({
+      onSelect: (row) => select(row),
+      onReplay: (row) => void replay(row.trace),
+      onEdit: (row) => {
+        editTrace(row.trace);
+        revealFirePanel();
+      },
+      onOriginal: (row) => {
+        const list = shownNow.current;
+        const original = row.trace.replayOf === undefined ? undefined : findOriginal(list, row.trace.replayOf);
+        if (!original) return;
+        select(original);
+        const index = list.indexOf(original);
+        // Into view, a row below the sticky header; the virtual list renders it there.
+        if (scroller.current) scroller.current.scrollTop = Math.max(0, index * ROW_HEIGHT - ROW_HEIGHT);
+      },
+    }),
+    [select, replay, editTrace],
+  );
 
   return (
     <div className="flex min-h-0 min-w-0 flex-1 flex-col">
-      <div ref={scrollerRef} onScroll={onScroll} className="h-[22rem] overflow-auto [contain:strict]" data-testid="traffic-scroller">
-        <div className="min-w-[58rem]">
+      <div ref={setScroller} onScroll={onScroll} className="h-[22rem] overflow-auto [contain:strict]" data-testid="traffic-scroller">
+        <div className="min-w-[71rem]">
           {/* Visual only: each row's accessible name says what every value is (see traceRowLabel). */}
-          <div className={`${TRAFFIC_GRID} sticky top-0 z-10 border-b border-slate-200 bg-white px-3 py-1.5 text-[11px] font-medium uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400`} aria-hidden="true">
-            {HEADERS.map((header, index) => (
-              <span key={header} className={index >= 5 && index <= 7 ? "text-right" : ""}>
-                {header}
-              </span>
-            ))}
+          <div className="sticky top-0 z-10 flex border-b border-slate-200 bg-white py-1.5 text-[11px] font-medium uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400" aria-hidden="true">
+            <div className={`${TRAFFIC_GRID} min-w-0 flex-1 px-3`}>
+              {HEADERS.map((header, index) => (
+                <span key={header} className={index >= 5 && index <= 7 ? "text-right" : ""}>
+                  {header}
+                </span>
+              ))}
+            </div>
+            <span className={`${ROW_ACTIONS_WIDTH} shrink-0 pl-1.5`}>Actions</span>
           </div>
           {shown.length === 0 ? (
             <EmptyTraffic anyRows={rows.length > 0} onReset={() => setFilters(EMPTY_FILTERS)} />
@@ -48,7 +85,9 @@ export function TrafficList() {
                     height={ROW_HEIGHT}
                     position={range.start + index + 1}
                     size={shown.length}
-                    onSelect={onSelect}
+                    actions={actions}
+                    originalShown={row.trace.replayOf !== undefined && findOriginal(shown, row.trace.replayOf) !== undefined}
+                    canFire={canFire}
                   />
                 ))}
               </ol>
@@ -58,6 +97,13 @@ export function TrafficList() {
       </div>
     </div>
   );
+}
+
+/** "Edit and fire": the Fire panel into view, its payload editor focused. */
+function revealFirePanel(): void {
+  const panel = document.getElementById("fire");
+  panel?.scrollIntoView({ block: "nearest" });
+  panel?.querySelector<HTMLElement>("textarea, input, select")?.focus({ preventScroll: true });
 }
 
 function EmptyTraffic({ anyRows, onReset }: { anyRows: boolean; onReset: () => void }) {

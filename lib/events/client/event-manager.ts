@@ -244,6 +244,20 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
   }
 
   /**
+   * Monitor sessions only (the dashboard's Replay): triggers `name` with `data` again, or asks
+   * it again, its trace marked as a replay of the trace `replayOf` names. A browser that is not a
+   * monitor is refused with `forbidden`.
+   * @example await dashboard.replay("trigger", trace.name, trace.data, trace.id);
+   */
+  async replay(kind: "trigger", name: string, data: unknown, replayOf: string): Promise<TriggerResult>;
+  async replay(kind: "request", name: string, data: unknown, replayOf: string): Promise<unknown>;
+  async replay(kind: "trigger" | "request", name: string, data: unknown, replayOf: string): Promise<unknown> {
+    // Small on purpose: this file is in every page's bundle, and only dashboards replay.
+    if (kind === "trigger") return { ...(await this.#call(kind, { event: name, data, replayOf }, name, this.#timeout)), name };
+    return (await this.#call(kind, { query: name, data, replayOf }, name, this.#timeout)).data;
+  }
+
+  /**
    * Asks a public query. A singleton query resolves to its handler's value, any other to the list
    * of every handler's value. Rejects with the server's error, or a TimeoutError when the timeout
    * passes or `signal` aborts.

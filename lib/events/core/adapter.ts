@@ -2,7 +2,7 @@ import type { Settled } from "./bus-types";
 import { MemoryHistory, type Replay } from "./history";
 import type { PresenceChange, PresenceMember, PresencePort } from "./presence";
 import type { Source } from "./types";
-import type { TraceRecord } from "./trace";
+import type { HandlerSpan, TraceRecord } from "./trace";
 
 /**
  * Where a bus keeps event ids and history, and how it reaches other instances of the app.
@@ -51,7 +51,13 @@ export interface ReplayFrom extends Replay {
 }
 
 /** What one peer instance answered to a forwarded request. */
-export type PeerAnswer = { instance: string; ok: true; outcomes: Settled<unknown>[] } | { instance: string; ok: false; error: unknown };
+export type PeerAnswer = { instance: string; ok: true; outcomes: Settled<unknown>[]; spans?: HandlerSpan[] } | { instance: string; ok: false; error: unknown };
+
+/** How this instance answered a request forwarded by another: the outcomes, and its handlers' spans (offsets from when it was asked). */
+export interface PeerAnswered {
+  outcomes: Settled<unknown>[];
+  spans: HandlerSpan[];
+}
 
 /** What an instance's server reports about itself (its connections, say): JSON the bus does not read. */
 export type InstanceStatus = Readonly<Record<string, unknown>>;
@@ -85,7 +91,7 @@ export interface AdapterHost {
    */
   reportHistoryLost(): void;
   /** Runs this instance's handlers of `query` for a request forwarded by another instance. */
-  answerPeer(query: string, data: unknown, timeoutMs: number, source: Source): Promise<Settled<unknown>[]>;
+  answerPeer(query: string, data: unknown, timeoutMs: number, source: Source): Promise<PeerAnswered>;
   /** A trace record from another instance, for this instance's monitors. */
   traceFromPeer(record: TraceRecord & { instance: string }): void;
   /** A member joined or left a presence-tracked event on another instance (or that instance died). */

@@ -55,6 +55,8 @@ export interface HandlerFailure {
 export interface TriggerOptions {
   /** Who triggers, for traces and `events.context()`. @default "server" */
   source?: Source;
+  /** The id of the trace this fires again (the dashboard's Replay): its trace record carries it. */
+  replayOf?: string;
 }
 
 export interface RequestOptions {
@@ -63,6 +65,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** @default "server" */
   source?: Source;
+  /** The id of the trace this asks again (the dashboard's Replay): its trace record carries it. */
+  replayOf?: string;
 }
 
 /** One handler's outcome, from `requestSettled`. */

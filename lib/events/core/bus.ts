@@ -25,6 +25,8 @@ import { isPattern, type MatchingNames, type NamePattern } from "../protocol/nam
 import { answerLocally, collectAnswers, resultOf } from "./run-query";
 import { validatePayload, type StandardSchemaV1 } from "./schema";
 import { recordOutcome } from "./observation";
+import { handlerSource } from "./handler-source";
+import { RunSpans } from "./spans";
 import { PresenceHub, type PresenceList, type PresenceListener, type PresenceMember } from "./presence";
 import { ForbiddenError } from "../shared/errors";
 import type { IdentifyHook } from "./types";
@@ -159,7 +161,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   ): () => void {
     return this.#register(this.event, (owner) => {
       const declaration = this.#declarations.declare(name, "event", options, owner);
-      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner, handlerSource(this.event));
     });
   }
 
@@ -174,7 +176,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
   ): () => void {
     return this.#register(this.query, (owner) => {
       const declaration = this.#declarations.declare(name, "query", options, owner);
-      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner);
+      return this.#declarations.addHandler(declaration, handler as (data: unknown) => unknown, options, owner, handlerSource(this.query));
     });
   }
 
@@ -241,6 +243,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     const at = Date.now();
     const started = performance.now();
     const source = options?.source ?? "server";
+    const spans = RunSpans.begin("trigger", name, this.#settings.instance, started, this.#watchers.tracing);
     let payload = data;
     let json: string | undefined;
     try {
@@ -248,7 +251,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       if (!declaration.internal) json = checkSize(toJsonText(payload, `Event "${name}"`), this.#settings.maxPayload, `Event "${name}"`);
     } catch (error) {
       this.#countFailure(declaration, at);
-      recordOutcome(this.#watchers, { kind: "trigger", declaration, source, at, started, id: "", handlers: 0, delivered: 0, failed: 0, error: { cause: error }, data });
+      recordOutcome(this.#watchers, { kind: "trigger", declaration, source, at, started, id: "", handlers: 0, delivered: 0, failed: 0, error: { cause: error }, data, spans, replayOf: options?.replayOf });
       throw error;
     }
     let id: string | Promise<string> = this.#adapter.publish(name, json ?? this.#sharedJson(declaration, payload), declaration.internal);
@@ -266,7 +269,7 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     if (inOrder) await inOrder;
     const handlers = declaration.handlers;
     const context: HandlerContext = { kind: "event", name, id, source, at };
-    const outcome = runEventHandlers(this.#storage, handlers, payload, context, (handler, error) => this.#logHandlerFailure(context, handler, error));
+    const outcome = runEventHandlers(this.#storage, handlers, payload, context, (handler, error) => this.#logHandlerFailure(context, handler, error), spans);
     const failed = Array.isArray(outcome) ? outcome : await outcome;
     if (streamsDone) await streamsDone;
     declaration.counters.count++;
@@ -286,6 +289,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
       ...(firstFailure ? { error: { cause: firstFailure.error, handler: firstFailure.handler } } : {}),
       data: payload,
       json,
+      spans,
+      replayOf: options?.replayOf,
     });
     return { id, name, handlers: handlers.length, failed: failed.length, delivered, failures: failed };
   }
@@ -338,6 +343,8 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     const started = performance.now();
     const source = options?.source ?? "server";
     const id = `${this.#settings.instance}-r${++this.#requestSeq}`;
+    const spans = RunSpans.begin("request", name, this.#settings.instance, started, this.#watchers.tracing);
+    spans?.identify(id);
     let outcomes: Settled<unknown>[] = [];
     let result: unknown;
     try {
@@ -350,16 +357,17 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
         signal: options?.signal,
         storage: this.#storage,
         adapter: this.#adapter,
+        spans,
       });
       result = settled ? outcomes : resultOf(declaration, outcomes, this.#settings.logger, id);
     } catch (error) {
       this.#countFailure(declaration, at);
-      recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, error: { cause: error }, data });
+      recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, error: { cause: error }, data, spans, replayOf: options?.replayOf });
       throw error;
     }
     declaration.counters.count++;
     declaration.counters.lastAt = at;
-    recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, data, result });
+    recordOutcome(this.#watchers, { kind: "request", declaration, source, at, started, id, handlers: outcomes.length, delivered: 0, failed: 0, data, result, spans, replayOf: options?.replayOf });
     return result;
   }
 
@@ -556,11 +564,22 @@ export class EventBus<E extends EventMap = EventMap, Q extends QueryMap = QueryM
     reportHistoryLost: () => {
       for (const sink of this.#sinks) sink.historyLost?.();
     },
-    answerPeer: (query, data, timeoutMs, source) => {
-      if (InstanceCommands.isCommand(query)) return this.#commands.answer(query, data, timeoutMs);
+    answerPeer: async (query, data, timeoutMs, source) => {
+      if (InstanceCommands.isCommand(query)) return { outcomes: await this.#commands.answer(query, data, timeoutMs), spans: [] };
       const declaration = this.#declarations.require(query, "query");
       const context: HandlerContext = { kind: "query", name: query, id: `${this.instance}-r${++this.#requestSeq}`, source, at: Date.now() };
-      return withDeadline(answerLocally(this.#storage, declaration, data, context), timeoutMs, undefined, `Request "${query}"`);
+      // Always timed: the asker's monitors may want the spans, and only it knows.
+      const spans = RunSpans.begin("request", query, this.instance, performance.now(), true)!;
+      let failed: unknown;
+      try {
+        const outcomes = await withDeadline(answerLocally(this.#storage, declaration, data, context, spans), timeoutMs, undefined, `Request "${query}"`);
+        return { outcomes, spans: spans.recorded() };
+      } catch (error) {
+        failed = error;
+        throw error;
+      } finally {
+        spans.end(failed, context.id);
+      }
     },
     traceFromPeer: (record) => this.#watchers.notify(record),
     presenceChanged: (name, change, member) => this.#presence.notify(name, change, member),

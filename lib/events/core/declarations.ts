@@ -68,6 +68,8 @@ export interface RegisteredHandler {
   readonly key: string;
   /** For reports and logs: the function's name, or `handler #n`. */
   readonly label: string;
+  /** Where it was registered (`events/models.ts:14`), for its spans; null when unknown. */
+  readonly source: string | null;
   readonly fn: (data: unknown) => unknown;
   /** The module evaluation that registered it (development only). */
   readonly owner?: Owner;
@@ -214,7 +216,7 @@ export class Declarations {
    * Adds a handler; returns the function that removes it. A handler with the key of one already
    * there replaces it in place. `owner` (development) is the module evaluation registering it.
    */
-  addHandler(declaration: Declaration, fn: (data: unknown) => unknown, options: HandlerOptions = {}, owner?: Owner): () => void {
+  addHandler(declaration: Declaration, fn: (data: unknown) => unknown, options: HandlerOptions = {}, owner?: Owner, source: string | null = null): () => void {
     if (typeof fn !== "function") {
       throw new InvalidHandlerError(`The handler for "${declaration.name}" must be a function, got ${typeof fn}`);
     }
@@ -225,7 +227,7 @@ export class Declarations {
     }
     const key = options.key ?? (owner ? `${owner.module}#${this.#tracking.place(owner, declaration.name)}` : fn.toString());
     const label = fn.name || `handler #${declaration.handlers.length + 1}`;
-    const handler: RegisteredHandler = owner ? { key, label, fn, owner } : { key, label, fn };
+    const handler: RegisteredHandler = owner ? { key, label, source, fn, owner } : { key, label, source, fn };
     const index = declaration.handlers.findIndex((existing) => existing.key === key);
     if (index >= 0) {
       declaration.handlers = declaration.handlers.with(index, handler);

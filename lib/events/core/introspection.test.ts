@@ -74,6 +74,7 @@ describe("observe", () => {
         error: null,
         code: null,
         data: { id: 1, value: "a" },
+        spans: [expect.objectContaining({ handler: "handler #1", outcome: "ok" })],
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import type { Declaration } from "./declarations";
 import { describeError, EventsError } from "../shared/errors";
-import { previewOf } from "./trace";
+import type { RunSpans } from "./spans";
+import { previewOf, type TraceRecord } from "./trace";
 import type { Source } from "./types";
 import type { Watchers } from "./watchers";
 
@@ -25,6 +26,10 @@ export interface Outcome {
   json?: string;
   /** Requests: the reply. */
   result?: unknown;
+  /** The id of the trace this replays, if it is a replay. */
+  replayOf?: string | undefined;
+  /** Its handlers' spans, when someone looks (monitors, or an OpenTelemetry SDK). */
+  spans?: RunSpans | undefined;
 }
 
 /**
@@ -32,7 +37,8 @@ export interface Outcome {
  * record for monitors (built only when someone traces: it costs a payload preview).
  */
 export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
-  const { kind, declaration, error } = outcome;
+  const { kind, declaration, error, spans } = outcome;
+  spans?.end(error?.cause, outcome.id);
   const code = error === undefined ? null : error.handler !== undefined || !(error.cause instanceof EventsError) ? "handler_error" : error.cause.code;
   if (watchers.measuring) {
     watchers.measured({
@@ -47,7 +53,7 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     });
   }
   if (!watchers.tracing) return;
-  watchers.trace({
+  const record: TraceRecord = {
     kind,
     name: declaration.name,
     id: outcome.id,
@@ -60,6 +66,10 @@ export function recordOutcome(watchers: Watchers, outcome: Outcome): void {
     error: error === undefined ? null : `${error.handler === undefined ? "" : `${error.handler}: `}${describeError(error.cause)}`,
     code,
     data: previewOf(outcome.data, outcome.json),
-    ...(kind === "request" ? { result: "result" in outcome ? previewOf(outcome.result) : null } : {}),
-  });
+    spans: spans?.recorded() ?? [],
+  };
+  // Added, not spread: a spread in an object literal costs every trace a slower copy.
+  if (kind === "request") record.result = "result" in outcome ? previewOf(outcome.result) : null;
+  if (outcome.replayOf !== undefined) record.replayOf = outcome.replayOf;
+  watchers.trace(record);
 }

@@ -6,6 +6,8 @@ import { withDeadline } from "./deadline";
 import { describeError, HandlerError, NoHandlerError, TimeoutError } from "../shared/errors";
 import type { Logger } from "./logger";
 import { runHandler } from "./run-handler";
+import { failure, type RunSpans } from "./spans";
+import type { HandlerSpan } from "./trace";
 import type { HandlerContext } from "./types";
 
 export interface QueryRun {
@@ -16,6 +18,8 @@ export interface QueryRun {
   signal: AbortSignal | undefined;
   storage: AsyncLocalStorage<HandlerContext>;
   adapter: BusAdapter;
+  /** Set when someone looks at this request's handlers (monitors, an OpenTelemetry SDK). */
+  spans?: RunSpans | undefined;
 }
 
 /**
@@ -29,6 +33,7 @@ export async function collectAnswers(run: QueryRun): Promise<Settled<unknown>[]>
   let peers = local.length > 0 && declaration.singleton ? [] : run.adapter.peersAnswering(declaration.name);
   if (declaration.singleton) peers = peers.slice(0, 1);
   if (local.length === 0 && peers.length === 0) throw new NoHandlerError(`Query "${declaration.name}" has no handler`);
+  if (run.spans) return collectTracedAnswers(run, peers, run.spans);
   if (peers.length === 0 && local.length === 1) {
     // The common case, one local handler: a synchronous answer needs no timer and no promise chain.
     const handler = local[0]!;
@@ -57,15 +62,56 @@ export async function collectAnswers(run: QueryRun): Promise<Settled<unknown>[]>
   return [...mine, ...theirs.flatMap((answer) => fromPeer(answer, what, run.timeoutMs))];
 }
 
+/**
+ * `collectAnswers` when someone looks: every local handler timed into `spans` (with its value),
+ * and each peer's answers placed on the same axis from the moment it was asked.
+ */
+async function collectTracedAnswers(run: QueryRun, peers: readonly string[], spans: RunSpans): Promise<Settled<unknown>[]> {
+  const { declaration } = run;
+  const what = `Request "${declaration.name}"`;
+  const localAnswers =
+    declaration.handlers.length === 0
+      ? Promise.resolve([])
+      : withDeadline(answerLocally(run.storage, declaration, run.data, run.context, spans), run.timeoutMs, run.signal, what);
+  const askedAt = performance.now();
+  const peerAnswers =
+    peers.length === 0 ? Promise.resolve([]) : withDeadline(run.adapter.askPeers(declaration.name, run.data, peers, run.timeoutMs, run.context.source), run.timeoutMs + 50, run.signal, what);
+  const [mine, theirs] = await Promise.all([localAnswers, peerAnswers]);
+  for (const answer of theirs) spans.addRemote(answer.ok ? answer.spans ?? [] : [timedOutPeer(answer, performance.now() - askedAt)], askedAt);
+  return [...mine, ...theirs.flatMap((answer) => fromPeer(answer, what, run.timeoutMs))];
+}
+
+/** A peer that did not answer, as a span: from the ask until it was given up on. */
+function timedOutPeer(answer: Extract<PeerAnswer, { ok: false }>, durationMs: number): HandlerSpan {
+  const { stack: _stack, ...failed } = failure(answer.error ?? new TimeoutError(`Instance ${answer.instance} did not answer`));
+  return { handler: `instance ${answer.instance}`, source: null, instance: answer.instance, startMs: 0, durationMs, ...failed };
+}
+
 /** This instance's handlers of a query, each in its own context, as settled outcomes. */
 export async function answerLocally(
   storage: AsyncLocalStorage<HandlerContext>,
   declaration: Declaration,
   data: unknown,
   context: HandlerContext,
+  spans?: RunSpans,
 ): Promise<Settled<unknown>[]> {
   const handlers = declaration.handlers;
-  const outcomes = await Promise.allSettled(handlers.map((handler) => runHandler(storage, context, handler.fn, data)));
+  const outcomes = await Promise.allSettled(
+    handlers.map((handler) => {
+      if (!spans) return runHandler(storage, context, handler.fn, data);
+      const { index, value } = spans.enter(handler, () => runHandler(storage, context, handler.fn, data));
+      return value.then(
+        (answer) => {
+          spans.settle(index, false, answer, true);
+          return answer;
+        },
+        (error: unknown) => {
+          spans.settle(index, true, error, true);
+          throw error;
+        },
+      );
+    }),
+  );
   return outcomes.map((outcome, index): Settled<unknown> => {
     const handler = handlers[index]!.label;
     return outcome.status === "fulfilled" ? { ok: true, handler, value: outcome.value } : { ok: false, handler, error: outcome.reason };

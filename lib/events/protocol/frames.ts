@@ -47,6 +47,8 @@ export interface TriggerOp {
    * "Replay recording". A production server refuses it (`forbidden`).
    */
   fromRecording?: true;
+  /** Monitor sessions only: the id of the trace this fires again (the dashboard's Replay); its trace carries it. */
+  replayOf?: string;
 }
 export interface RequestOp {
   type: "request";
@@ -55,6 +57,8 @@ export interface RequestOp {
   data: unknown;
   /** ms; the server caps it at its own EVENTS_REQUEST_TIMEOUT. */
   timeout?: number;
+  /** Monitor sessions only: the id of the trace this asks again (the dashboard's Replay); its trace carries it. */
+  replayOf?: string;
 }
 export interface DescribeOp {
   type: "describe";
@@ -183,6 +187,34 @@ export interface TraceFrame {
   result?: unknown;
   /** The instance that saw it. */
   instance: string;
+  /** A replay from the dashboard: the id of the trace it fired again (absent otherwise). */
+  replayOf?: string;
+  /**
+   * One per handler that ran (triggers) or answer (requests), in the order they started. Absent
+   * from servers before spans (and from recordings they made): read it as unknown, not as none.
+   */
+  spans?: TraceSpan[];
+}
+
+/** One handler's run within a trace: a bar of the dashboard's waterfall. */
+export interface TraceSpan {
+  /** The handler's label (its function's name, or `handler #n`); `instance <id>` for a peer that did not answer. */
+  handler: string;
+  /** Where it was registered (`events/models.ts:14`), or null. */
+  source: string | null;
+  /** The instance whose handler ran: another instance's id for an answer from a peer. */
+  instance: string;
+  /** ms from the trace's `at` to the handler's start. */
+  startMs: number;
+  durationMs: number;
+  outcome: "ok" | "error";
+  /** On failure: the error's code and message. */
+  code?: string;
+  message?: string;
+  /** On failure: the server-side stack (at most 4096 characters). Monitor sessions only, as every trace. */
+  stack?: string;
+  /** Requests: this handler's value (previewed like `data`). */
+  value?: unknown;
 }
 
 /** What each op's `ok` carries besides `type` and `ref`. */

@@ -55,7 +55,9 @@ export function parseClientOp(text: string): ParsedOp {
       if (typeof event !== "string") return fail(validRef, event.problem);
       const fromRecording = frame.fromRecording;
       if (fromRecording !== undefined && fromRecording !== null && typeof fromRecording !== "boolean") return fail(validRef, '"fromRecording" must be true or false');
-      return ok({ type, ref: validRef, event, data: frame.data, ...(fromRecording === true ? { fromRecording } : {}) });
+      const replayOf = readReplayOf(frame.replayOf);
+      if (typeof replayOf === "object") return fail(validRef, replayOf.problem);
+      return ok({ type, ref: validRef, event, data: frame.data, ...(fromRecording === true ? { fromRecording } : {}), ...(replayOf === undefined ? {} : { replayOf }) });
     }
     case "presence": {
       const event = readName(frame, "event");
@@ -64,12 +66,15 @@ export function parseClientOp(text: string): ParsedOp {
     case "request": {
       const query = readName(frame, "query");
       if (typeof query !== "string") return fail(validRef, query.problem);
+      const replayOf = readReplayOf(frame.replayOf);
+      if (typeof replayOf === "object") return fail(validRef, replayOf.problem);
+      const replay = replayOf === undefined ? {} : { replayOf };
       const timeout = frame.timeout;
-      if (timeout === undefined || timeout === null) return ok({ type, ref: validRef, query, data: frame.data });
+      if (timeout === undefined || timeout === null) return ok({ type, ref: validRef, query, data: frame.data, ...replay });
       if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS) {
         return fail(validRef, `"timeout" must be an integer number of ms from 1 to ${MAX_TIMEOUT_MS}`);
       }
-      return ok({ type, ref: validRef, query, data: frame.data, timeout });
+      return ok({ type, ref: validRef, query, data: frame.data, timeout, ...replay });
     }
     case "describe":
     case "ping":
@@ -153,4 +158,16 @@ function ok(op: ClientOp): ParsedOp {
 
 function fail(ref: Ref | null, message: string): ParsedOp {
   return { ok: false, ref, message };
+}
+
+/** The longest `replayOf` (a trace id: `<epoch>-<seq>` or `<instance>-r<seq>`). */
+export const MAX_REPLAY_OF_LENGTH = 100;
+
+/** A trigger's or request's `replayOf`: absent, or the id of the trace it replays. */
+function readReplayOf(value: unknown): string | undefined | { problem: string } {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_REPLAY_OF_LENGTH) {
+    return { problem: `"replayOf" must be the id of the trace replayed (1 to ${MAX_REPLAY_OF_LENGTH} characters)` };
+  }
+  return value;
 }

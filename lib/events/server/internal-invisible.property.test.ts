@@ -415,6 +415,7 @@ describe("a monitor session", () => {
       code: null,
       data: { user: 7 },
       instance: "test-instance",
+      spans: [{ handler: expect.any(String), source: expect.any(String), instance: "test-instance", startMs: expect.any(Number), durationMs: expect.any(Number), outcome: "ok" }],
     });
     expect(trace.at).toBeGreaterThanOrEqual(before);
     expect(trace.durationMs).toBeGreaterThanOrEqual(0);

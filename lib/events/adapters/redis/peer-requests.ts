@@ -4,6 +4,7 @@ import type { AdapterHost, PeerAnswer } from "../../core/adapter";
 import type { Settled } from "../../core/bus";
 import { describeError, errorFromWire, EventsError, isWireErrorCode, TimeoutError } from "../../shared/errors";
 import type { Logger } from "../../core/logger";
+import type { HandlerSpan } from "../../core/trace";
 import type { Source } from "../../core/types";
 import type { Keys } from "./wire";
 
@@ -22,6 +23,8 @@ interface PeerReply {
   rid: string;
   instance: string;
   outcomes?: WireOutcome[];
+  /** The answering instance's handler spans, offsets from when it was asked (older instances send none). */
+  spans?: HandlerSpan[];
   error?: { code: string; message: string };
 }
 
@@ -81,7 +84,7 @@ export class PeerRequests {
     const outcomes = (reply.outcomes ?? []).map(
       (outcome): Settled<unknown> => (outcome.ok ? outcome : { ok: false, handler: outcome.handler, error: errorFromWire(outcome.code, outcome.message) }),
     );
-    this.#settle(reply.rid, { instance: reply.instance, ok: true, outcomes });
+    this.#settle(reply.rid, { instance: reply.instance, ok: true, outcomes, ...(Array.isArray(reply.spans) ? { spans: reply.spans } : {}) });
   }
 
   /** A request on this instance's request channel: run the local handlers, answer the asker. */
@@ -94,7 +97,8 @@ export class PeerRequests {
     }
     const reply: PeerReply = { rid: request.rid, instance: this.self };
     try {
-      const outcomes = await host.answerPeer(request.query, request.data, request.timeoutMs, request.source);
+      const { outcomes, spans } = await host.answerPeer(request.query, request.data, request.timeoutMs, request.source);
+      reply.spans = spans;
       reply.outcomes = outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, handler: outcome.handler, ...wireError(outcome.error) }));
     } catch (error) {
       reply.error = wireError(error);

@@ -137,6 +137,35 @@ describe("queries across instances", () => {
     ]);
   });
 
+  it("say in each span which instance answered, and where a peer did not", async () => {
+    const a = await instance("a");
+    const b = await instance("b");
+    const c = await instance("c");
+    a.bus.query("search", async function answersOnA(term) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return `a:${String(term)}`;
+    }, { singleton: false });
+    b.bus.query("search", function answersOnB(term) {
+      return `b:${String(term)}`;
+    }, { singleton: false });
+    c.bus.query("search", async (_) => new Promise(() => {}), { singleton: false, key: "stuck" });
+    const records: TraceRecord[] = [];
+    b.bus.observe((record) => records.push(record));
+    await waitFor(() => ["a", "c"].every((peer) => b.bus.adapter.peersAnswering("search").includes(peer)), "B to learn about A and C", 10_000);
+    await b.bus.requestSettled("search", "q", { timeout: 300 });
+    const spans = records[0]!.spans;
+    expect(spans.map((span) => [span.handler, span.instance, span.outcome, span.value ?? span.code])).toEqual([
+      ["answersOnB", "b", "ok", "b:q"],
+      ["answersOnA", "a", "ok", "a:q"],
+      ["instance c", "c", "error", "timeout"],
+    ]);
+    const onA = spans[1]!;
+    expect(onA.source).toMatch(/redis-adapter\.test\.ts:\d+$/);
+    expect(onA.durationMs).toBeGreaterThanOrEqual(15);
+    expect(onA.startMs).toBeGreaterThanOrEqual(0);
+    expect(spans[2]!.durationMs).toBeGreaterThanOrEqual(250);
+  });
+
   it("list the cluster's instances with the queries they answer", async () => {
     const a = await instance("a");
     const b = await instance("b");
