@@ -28,7 +28,7 @@ function harness(fail: (name: string) => Error | null = () => null) {
   const fired: string[] = [];
   const waits: number[] = [];
   const client: ReplayClient = {
-    async triggerFromRecording(name, data) {
+    async triggerFromRecording({ name, data }) {
       fired.push(`${name} ${JSON.stringify(data)}`);
       const error = fail(name);
       if (error) throw error;

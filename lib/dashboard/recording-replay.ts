@@ -3,7 +3,8 @@ import { isCutPreview } from "@/lib/events/protocol/preview";
 
 /** What a replay needs of the client: the dashboard's EventManager (a monitor session). */
 export interface ReplayClient {
-  triggerFromRecording(name: string, data: unknown): Promise<unknown>;
+  /** Fires the recorded trigger's name and payload again, as a replay of it. */
+  triggerFromRecording(trace: TraceFrame): Promise<unknown>;
 }
 
 /** 1: as recorded; 2 and 10: that many times faster; "instant": one after the other, no waits. */
@@ -58,7 +59,7 @@ export async function replayRecording(plan: ReplayPlan, client: ReplayClient, op
     if (wait > 0) await sleep(wait, signal);
     if (signal.aborted) return { ...progress, status: "stopped" };
     try {
-      await client.triggerFromRecording(trace.name, trace.data);
+      await client.triggerFromRecording(trace);
     } catch (error) {
       progress.failed++;
       const code = (error as { code?: unknown }).code;

@@ -286,7 +286,7 @@ describe("recording, export and import", () => {
         connections: async () => ({ connections: [], instances: [] }),
         disconnect: async () => ({ instance: "abc" }),
         presence: async () => ({ count: 0, members: [] }),
-        triggerFromRecording: async (name, data) => void fired.push(`${name} ${JSON.stringify(data)}`),
+        triggerFromRecording: async ({ name, data }) => void fired.push(`${name} ${JSON.stringify(data)}`),
       };
     }
 

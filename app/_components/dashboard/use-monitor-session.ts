@@ -82,7 +82,8 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
         connections: (options) => manager.connections(options),
         disconnect: (connection, reason) => manager.disconnect(connection, reason),
         presence: (name) => manager.presence(name),
-        triggerFromRecording: (name, data) => manager.triggerFromRecording(name, data),
+        // Linked to the recorded trace (a trigger refused before it had an id links to nothing).
+        triggerFromRecording: (trace) => manager.replay("trigger", trace.name, trace.data, trace.id || undefined, true),
       });
       refresh();
     },

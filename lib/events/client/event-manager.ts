@@ -229,31 +229,21 @@ export class EventManager<E extends EventMap = EventMap, Q extends QueryMap = Qu
    * const { id, delivered } = await events.trigger("chat:message", { text: "hi" });
    */
   trigger<N extends keyof E & string>(name: N, ...args: PayloadArgs<E[N]>): Promise<TriggerResult> {
-    return this.triggerFromRecording(name, args[0], false);
-  }
-
-  /**
-   * Monitor sessions on a development server: fires a recorded trigger again, any name (the
-   * dashboard's "Replay recording"). A production server refuses it with `forbidden`.
-   * (`trigger` is this with `fromRecording` left out: one path for both keeps the browser bundle small.)
-   */
-  async triggerFromRecording(name: string, data: unknown, recorded = true): Promise<TriggerResult> {
-    const fields = recorded ? { event: name, data, fromRecording: true as const } : { event: name, data };
-    const ok = await this.#call("trigger", fields, `Trigger "${name}"`, this.#timeout);
-    return { ...withoutEnvelope(ok), name };
+    return this.replay("trigger", name, args[0]);
   }
 
   /**
    * Monitor sessions only (the dashboard's Replay): triggers `name` with `data` again, or asks
-   * it again, its trace marked as a replay of the trace `replayOf` names. A browser that is not a
-   * monitor is refused with `forbidden`.
+   * it again, its trace marked as a replay of the trace `replayOf` names. `fromRecording`: fired
+   * by "Replay recording", which development servers only accept (production answers
+   * `forbidden`). A browser that is not a monitor is refused with `forbidden`. (`trigger` is this
+   * without a replay: one path for both keeps every page's bundle small.)
    * @example await dashboard.replay("trigger", trace.name, trace.data, trace.id);
    */
-  async replay(kind: "trigger", name: string, data: unknown, replayOf: string): Promise<TriggerResult>;
+  async replay(kind: "trigger", name: string, data: unknown, replayOf?: string, fromRecording?: true): Promise<TriggerResult>;
   async replay(kind: "request", name: string, data: unknown, replayOf: string): Promise<unknown>;
-  async replay(kind: "trigger" | "request", name: string, data: unknown, replayOf: string): Promise<unknown> {
-    // Small on purpose: this file is in every page's bundle, and only dashboards replay.
-    if (kind === "trigger") return { ...(await this.#call(kind, { event: name, data, replayOf }, name, this.#timeout)), name };
+  async replay(kind: "trigger" | "request", name: string, data: unknown, replayOf?: string, fromRecording?: true): Promise<unknown> {
+    if (kind === "trigger") return { ...withoutEnvelope(await this.#call(kind, { event: name, data, replayOf, fromRecording }, `Trigger "${name}"`, this.#timeout)), name };
     return (await this.#call(kind, { query: name, data, replayOf }, name, this.#timeout)).data;
   }
 

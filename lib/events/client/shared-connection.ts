@@ -171,8 +171,7 @@ export function openSharedConnection(settings: ConnectionSettings, onClosed: () 
       case "trace":
         return monitors.trace(frame);
       case "traces":
-        for (const trace of frame.traces) monitors.trace({ type: "trace", ...trace });
-        return;
+        return frame.traces.forEach((trace) => monitors.trace({ type: "trace", ...trace }));
       case "ok":
       case "error":
         if (frame.type === "error" && frame.ref === null) return reportProblem(`The server refused a frame: ${frame.code}: ${frame.message}`);

@@ -25,9 +25,9 @@ export function parseServerFrame(text: string): ServerFrame | undefined {
     case "error":
       return typeof frame.code === "string" && typeof frame.message === "string" ? (frame as unknown as ServerFrame) : undefined;
     case "trace":
-      return typeof frame.name === "string" ? (frame as unknown as ServerFrame) : undefined;
     case "traces":
-      return Array.isArray(frame.traces) ? (frame as unknown as ServerFrame) : undefined;
+      // One record, or a monitor's batch of them (kept to one check: this is in every page's bundle).
+      return typeof frame.name === "string" || Array.isArray(frame.traces) ? (frame as unknown as ServerFrame) : undefined;
     case "join":
     case "leave": {
       const member = frame.member as { connection?: unknown } | null | undefined;
