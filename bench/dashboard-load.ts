@@ -5,9 +5,10 @@
  * dashboard's monitor session). Reports the main thread's long-task time during the load, the JS
  * heap before and after it, and the time from a click on Pause to the traffic list standing still.
  *
- * Run: `node --import tsx bench/dashboard-load.ts [--rate 2000] [--seconds 10]` (after `npm run build`).
+ * Run: `node --import tsx bench/dashboard-load.ts [--rate 2000] [--seconds 10] [--profile page.cpuprofile]` (after `npm run build`).
  * Not a test: the figures depend on the machine (the driver, the server and Chromium share its cores).
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { chromium, type Page } from "@playwright/test";
 import { WebSocket } from "ws";
@@ -15,13 +16,19 @@ import { CHROMIUM_ARGS, chromiumExecutable } from "../e2e/chromium";
 import { EventManager } from "../lib/events/client";
 import { createMonitorToken } from "../lib/events/server/monitor-token";
 import { APP_SERVER_SECRET_KEY, startAppServer } from "../test/support/app-server";
+import { summariseProfile } from "./profile-summary";
 import { printTable } from "./stats";
+
+/** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS = 100;
 
 export interface DashboardLoadOptions {
   /** Events per second. @default 2000 */
   rate?: number;
   /** Length of the measured load. @default 10 */
   seconds?: number;
+  /** Where to write a CPU profile of the page's main thread during the window (a .cpuprofile). */
+  profile?: string;
 }
 
 export interface DashboardLoadResult {
@@ -35,6 +42,8 @@ export interface DashboardLoadResult {
   failures: Record<string, number>;
   /** The driver connections' close codes and reasons, when the server closed one. */
   driverCloses: string[];
+  /** CPU during the window, in cores: the server process, and this process (the driver's connections and Playwright). */
+  cpu: { server: number; driver: number };
   /** Traces the dashboard received, and those the server dropped for it (gap frames). */
   tracesReceived: number;
   tracesDropped: number;
@@ -117,6 +126,12 @@ export async function runDashboardLoad(options: DashboardLoadOptions = {}): Prom
     let sentInWindow = 0;
     const started = performance.now();
     const windowStart = await page.evaluate(() => performance.now());
+    if (options.profile) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+      await cdp.send("Profiler.start");
+    }
+    const cpuAt = { server: processCpuMs(server.process.pid), driver: process.cpuUsage(), wall: performance.now() };
     const timer = setInterval(() => {
       const due = Math.floor(((performance.now() - started) / 1_000) * rate) - sent;
       for (let i = 0; i < due; i++) {
@@ -133,6 +148,13 @@ export async function runDashboardLoad(options: DashboardLoadOptions = {}): Prom
     await sleep(seconds * 1_000);
     measuring = false;
     const windowEnd = await page.evaluate(() => performance.now());
+    const wallMs = performance.now() - cpuAt.wall;
+    const driverCpu = process.cpuUsage(cpuAt.driver);
+    const cpu = { server: (processCpuMs(server.process.pid) - cpuAt.server) / wallMs, driver: (driverCpu.user + driverCpu.system) / 1_000 / wallMs };
+    if (options.profile) {
+      const { profile } = await cdp.send("Profiler.stop");
+      writeFileSync(options.profile, JSON.stringify(profile));
+    }
     const tasks = (await page.evaluate(() => (window as unknown as BenchWindow).__longTasks)).filter(
       (task) => task.start >= windowStart && task.start < windowEnd,
     );
@@ -175,6 +197,7 @@ export async function runDashboardLoad(options: DashboardLoadOptions = {}): Prom
       eventsFailed: failed,
       failures,
       driverCloses,
+      cpu,
       tracesReceived: parseCount(stats.received),
       tracesDropped: parseCount(stats.dropped),
       longTasks: {
@@ -231,6 +254,7 @@ export function printDashboardLoad(result: DashboardLoadResult): void {
     [
       ["events sent in the window / in all (failed)", `${result.eventsSent} / ${result.eventsSentInAll} (${result.eventsFailed})`],
       ["failed triggers by code", Object.entries(result.failures).map(([code, count]) => `${code} ${count}`).join(", ") || "none"],
+      ["CPU in the window: server process / driver + Playwright process", `${result.cpu.server.toFixed(2)} / ${result.cpu.driver.toFixed(2)} cores`],
       ["driver connections closed", result.driverCloses.join("; ") || "never"],
       ["traces received by the dashboard", result.tracesReceived],
       ["traces dropped by the server", result.tracesDropped],
@@ -249,6 +273,25 @@ export function printDashboardLoad(result: DashboardLoadResult): void {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = new Map<string, string>();
   for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
-  const result = await runDashboardLoad({ rate: Number(args.get("rate") ?? 2_000), seconds: Number(args.get("seconds") ?? 10) });
+  const profile = args.get("profile");
+  const result = await runDashboardLoad({ rate: Number(args.get("rate") ?? 2_000), seconds: Number(args.get("seconds") ?? 10), ...(profile ? { profile } : {}) });
   printDashboardLoad(result);
+  if (profile) {
+    const summary = summariseProfile(profile, 15);
+    console.log(`\nThe page's main thread in the window (${profile}): ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms sampled`);
+    for (const group of summary.groups.slice(0, 8)) console.log(`  ${(group.share * 100).toFixed(1).padStart(5)}%  ${group.group}`);
+    console.log("  top functions by self time:");
+    for (const fn of summary.top) console.log(`  ${(fn.selfShare * 100).toFixed(1).padStart(5)}%  ${fn.name}  ${fn.where}`);
+  }
+}
+
+/** A process's CPU time so far (user + system), in ms, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are the 14th and 15th fields of the line; after "comm) " they are 12th and 13th.
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
