@@ -16,7 +16,9 @@ export function RegistryPanel() {
   const [search, setSearch] = useState("");
   const groups = useMemo(() => groupRegistry(registry, search), [registry, search]);
   const total = Object.keys(registry).length;
-  const { boxRef, below, onScroll } = useRowsBelow<HTMLDivElement>(groups);
+  // Recount when the rows shown change, not on every counter update (each recount forces a layout).
+  const shownNames = useMemo(() => groups.map((group) => group.entries.map((entry) => entry.name).join(",")).join(";"), [groups]);
+  const { boxRef, below, onScroll } = useRowsBelow<HTMLDivElement>(shownNames);
 
   return (
     <Panel
