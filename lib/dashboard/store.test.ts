@@ -33,6 +33,28 @@ function setup(recordingReplay = false) {
 }
 
 describe("the dashboard store", () => {
+  it("under heavy traffic redraws the list at most every 100 ms, and always shows the last arrivals", () => {
+    const { actions, names, runFrames, advance } = setup();
+    const burst = (from: number) => {
+      for (let i = from; i < from + 50; i++) actions.receive(makeTrace({ id: `t${i}` }));
+    };
+    burst(0);
+    runFrames();
+    expect(names()[0]).toBe("t49");
+    advance(16);
+    burst(50);
+    runFrames();
+    // 16 ms after the last redraw: counted, not yet drawn.
+    expect(names()[0]).toBe("t49");
+    advance(100);
+    runFrames(); // no new arrivals: the frame it asked for draws what is waiting
+    expect(names()[0]).toBe("t99");
+    // A few traces (light traffic) go on the next frame, whenever the last redraw was.
+    actions.receive(makeTrace({ id: "light" }));
+    runFrames();
+    expect(names()[0]).toBe("light");
+  });
+
   it("starts from the server's snapshot", () => {
     const { store } = setup();
     expect(store.getState().registry["model:created"]).toMatchObject({ internal: false, subscribers: 1 });

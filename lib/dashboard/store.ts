@@ -26,6 +26,13 @@ const MAX_PENDING = 5_000;
  * traffic, re-rendering every counter on every frame costs more than it shows.
  */
 const REGISTRY_EVERY_MS = 250;
+/**
+ * Under heavy traffic (this many traces arriving in one frame) the list is redrawn at most every
+ * LIST_EVERY_MS: nobody reads 60 redraws a second of 170 new rows, and each costs the page a
+ * layout of every visible row. Light traffic still shows each trace on the next frame.
+ */
+const BUSY_FRAME_TRACES = 20;
+const LIST_EVERY_MS = 100;
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";
 /** The fields of the client's StateDetail the dashboard uses. */
@@ -160,15 +167,38 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
   let seq = 0;
   let recorder: Recording | null = null;
   let replaying: AbortController | null = null;
+  let listedAt = -Infinity;
+  let listStale = false;
   const start = scheduler.now();
 
   return createStore<DashboardState>()((set, get) => {
+    const scheduleFrame = () => {
+      if (scheduled) return;
+      scheduled = true;
+      scheduler.frame(flush);
+    };
+
+    /** Whether the list may be redrawn now; when not, a later frame redraws it. */
+    const listNow = (now: number, arrived: number): boolean => {
+      if (arrived < BUSY_FRAME_TRACES || now - listedAt >= LIST_EVERY_MS) {
+        listedAt = now;
+        listStale = false;
+        return true;
+      }
+      listStale = true;
+      scheduleFrame();
+      return false;
+    };
+
     const flush = () => {
       scheduled = false;
-      if (pending.length === 0) return;
+      const now = scheduler.now();
+      if (pending.length === 0) {
+        if (listStale && listNow(now, BUSY_FRAME_TRACES)) set((state) => ({ rows: state.paused || state.imported ? state.rows : ring.newestFirst() }));
+        return;
+      }
       const batch = pending;
       pending = [];
-      const now = scheduler.now();
       // Only the newest TRACE_CAPACITY can stay in the ring: older ones only count.
       const skipped = Math.max(0, batch.length - TRACE_CAPACITY);
       seq += skipped;
@@ -177,11 +207,12 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       for (const trace of batch) uncounted.push(trace);
       const countNow = now - countedAt >= REGISTRY_EVERY_MS;
       const recorded = recorder && get().recording.status === "on" ? recordBatch(recorder, batch) : null;
+      const redraw = listNow(now, batch.length);
       set((state) => ({
         ...(countNow ? { registry: takeUncounted(state.registry, now) } : {}),
         ...(recorded ? { recording: recorded } : {}),
         received: state.received + batch.length,
-        rows: state.paused || state.imported ? state.rows : ring.newestFirst(),
+        rows: state.paused || state.imported || !redraw ? state.rows : ring.newestFirst(),
         arrivedWhilePaused: state.paused ? state.arrivedWhilePaused + batch.length : 0,
       }));
     };
@@ -199,9 +230,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       receive(trace) {
         pending.push(trace);
         if (pending.length >= MAX_PENDING) return flush();
-        if (scheduled) return;
-        scheduled = true;
-        scheduler.frame(flush);
+        scheduleFrame();
       },
       flush,
       pause: () => set({ paused: true, arrivedWhilePaused: 0 }),
