@@ -1,5 +1,5 @@
 import type { TraceFrame } from "@/lib/events/protocol/frames";
-import { isCutPreview } from "@/lib/events/protocol/preview";
+import { payloadWasCut } from "./replay";
 
 /** What a replay needs of the client: the dashboard's EventManager (a monitor session). */
 export interface ReplayClient {
@@ -21,7 +21,7 @@ export interface ReplayPlan {
 /** Which recorded traces a replay fires: triggers only (requests ask, they change nothing), oldest first. */
 export function planReplay(traces: readonly TraceFrame[]): ReplayPlan {
   const recorded = traces.filter((trace) => trace.kind === "trigger").sort((a, b) => a.at - b.at);
-  const triggers = recorded.filter((trace) => !isCutPreview(trace.data));
+  const triggers = recorded.filter((trace) => !payloadWasCut(trace));
   return { triggers, skippedCut: recorded.length - triggers.length };
 }
 

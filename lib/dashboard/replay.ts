@@ -1,12 +1,10 @@
 import type { TraceFrame } from "@/lib/events/protocol/frames";
+import { isCutPreview } from "@/lib/events/protocol/preview";
 import { errorInfo, type DashboardClient, type FireOutcome } from "./fire";
-
-/** How the server marks a payload it cut for monitors (see previewOf in the bus): `… (<n> characters, cut)`. */
-const CUT_PREVIEW = /… \(\d+ characters, cut\)$/;
 
 /** Whether a trace's payload is the real one, or the start of it that the server cut for the dashboard. */
 export function payloadWasCut(trace: Pick<TraceFrame, "data">): boolean {
-  return typeof trace.data === "string" && CUT_PREVIEW.test(trace.data);
+  return isCutPreview(trace.data);
 }
 
 /**

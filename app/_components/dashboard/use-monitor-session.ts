@@ -3,6 +3,7 @@
 import { useEffect } from "react";
 import { errorInfo } from "@/lib/dashboard/fire";
 import { isTokenFresh } from "@/lib/dashboard/monitor-token";
+import { replayId } from "@/lib/dashboard/replay";
 import type { DashboardStore } from "@/lib/dashboard/store";
 import { injectedEventManager } from "./injected-client";
 
@@ -82,8 +83,7 @@ function connect(store: DashboardStore, initialToken: string | null): () => void
         connections: (options) => manager.connections(options),
         disconnect: (connection, reason) => manager.disconnect(connection, reason),
         presence: (name) => manager.presence(name),
-        // Linked to the recorded trace (a trigger refused before it had an id links to nothing).
-        triggerFromRecording: (trace) => manager.replay("trigger", trace.name, trace.data, trace.id || undefined, true),
+        triggerFromRecording: (trace) => manager.replay("trigger", trace.name, trace.data, replayId(trace), true),
       });
       refresh();
     },

@@ -14,5 +14,5 @@ export function cutPreview(json: string): string {
 export function isCutPreview(data: unknown): boolean {
   if (typeof data !== "string" || data.length <= TRACE_PREVIEW_BYTES) return false;
   const note = CUT_NOTE.exec(data);
-  return note !== null && data.length === TRACE_PREVIEW_BYTES + note[0].length && Number(note[1]) > TRACE_PREVIEW_BYTES;
+  return note !== null && Number(note[1]) > TRACE_PREVIEW_BYTES;
 }
