@@ -324,7 +324,7 @@ describe("recording, export and import", () => {
       actions.stopRecording();
       await actions.replayRecording("instant");
       expect(fired).toEqual(['model:created {"n":1}', 'model:created {"n":3}']);
-      expect(store.getState().replay).toMatchObject({ status: "done", done: 2, total: 2, failed: 0 });
+      expect(store.getState().playback).toMatchObject({ status: "done", done: 2, total: 2, failed: 0 });
     });
 
     it("does nothing where the server said it may not (production)", async () => {
@@ -336,7 +336,7 @@ describe("recording, export and import", () => {
       runFrames();
       await actions.replayRecording("instant");
       expect(fired).toEqual([]);
-      expect(store.getState().replay.status).toBe("idle");
+      expect(store.getState().playback.status).toBe("idle");
     });
   });
 });

@@ -86,7 +86,7 @@ export interface DashboardState {
   /** Whether this server lets the dashboard replay a recording (development only). */
   recordingReplay: boolean;
   /** The replay of a recording (or of an imported file): how far it got, and how it ended. */
-  replay: { status: "idle" | "running" | ReplayEnd["status"]; done: number; total: number; failed: number; skippedCut: number; lastError: string | null };
+  playback: { status: "idle" | "running" | ReplayEnd["status"]; done: number; total: number; failed: number; skippedCut: number; lastError: string | null };
   actions: DashboardActions;
 }
 
@@ -296,21 +296,21 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       },
       closeImport: () => set({ imported: null, selected: null, rows: ring.newestFirst(), arrivedWhilePaused: 0 }),
       async replayRecording(speed) {
-        const { operator, imported, rows, replay, recordingReplay } = get();
-        if (!operator || !recordingReplay || replay.status === "running") return;
+        const { operator, imported, rows, playback, recordingReplay } = get();
+        if (!operator || !recordingReplay || playback.status === "running") return;
         const traces = imported ? rows.map((row) => row.trace) : (recorder?.traces() ?? []);
         const plan = planReplay(traces);
         const controller = new AbortController();
         replaying = controller;
         const base = { total: plan.triggers.length, skippedCut: plan.skippedCut, failed: 0, lastError: null };
-        set({ replay: { status: "running", done: 0, ...base } });
+        set({ playback: { status: "running", done: 0, ...base } });
         const end = await replayRecording(plan, operator, {
           speed,
           signal: controller.signal,
-          onProgress: (progress) => set({ replay: { status: "running", skippedCut: plan.skippedCut, ...progress } }),
+          onProgress: (progress) => set({ playback: { status: "running", skippedCut: plan.skippedCut, ...progress } }),
         });
         if (replaying === controller) replaying = null;
-        set({ replay: { ...end, skippedCut: plan.skippedCut } });
+        set({ playback: { ...end, skippedCut: plan.skippedCut } });
       },
       stopReplay: () => replaying?.abort(),
       async replay(trace) {
@@ -353,7 +353,7 @@ export function createDashboardStore(init: DashboardInit, scheduler: Scheduler =
       recording: { status: "off", count: 0, bytes: 0, limit: RECORDING_LIMIT_BYTES },
       imported: null,
       recordingReplay: init.recordingReplay ?? false,
-      replay: { status: "idle", done: 0, total: 0, failed: 0, skippedCut: 0, lastError: null },
+      playback: { status: "idle", done: 0, total: 0, failed: 0, skippedCut: 0, lastError: null },
       actions,
     };
   });

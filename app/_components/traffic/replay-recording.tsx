@@ -15,12 +15,12 @@ const SPEED_LABELS: Record<string, string> = { "1": "as recorded", "2": "2× fas
 export function ReplayRecording() {
   const allowed = useDashboard((state) => state.recordingReplay);
   const hasTraces = useDashboard((state) => state.imported !== null || (state.recording.count > 0 && state.recording.status !== "on"));
-  const replay = useDashboard((state) => state.replay);
+  const playback = useDashboard((state) => state.playback);
   const { replayRecording, stopReplay } = useDashboardActions();
   const [speed, setSpeed] = useState<ReplaySpeed>(1);
-  if (!allowed || (!hasTraces && replay.status === "idle")) return null;
+  if (!allowed || (!hasTraces && playback.status === "idle")) return null;
 
-  const running = replay.status === "running";
+  const running = playback.status === "running";
   return (
     <div className="flex items-end gap-2" role="group" aria-label="Replay recording">
       <label className="flex flex-col text-[11px] font-medium text-slate-600 dark:text-slate-400">
@@ -47,19 +47,19 @@ export function ReplayRecording() {
           Replay recording
         </button>
       )}
-      <ReplayStatus replay={replay} />
+      <ReplayStatus playback={playback} />
     </div>
   );
 }
 
-function ReplayStatus({ replay }: { replay: DashboardState["replay"] }) {
-  if (replay.status === "idle") return null;
-  const verb = { running: "Replaying", done: "Replayed", stopped: "Stopped after", refused: "Refused after" }[replay.status];
-  const parts = [`${verb} ${replay.done} of ${replay.total} triggers`];
-  if (replay.failed) parts.push(`${replay.failed} failed (${replay.lastError})`);
-  if (replay.skippedCut) parts.push(`${replay.skippedCut} left out: their payload was too large to keep in the trace`);
+function ReplayStatus({ playback }: { playback: DashboardState["playback"] }) {
+  if (playback.status === "idle") return null;
+  const verb = { running: "Replaying", done: "Replayed", stopped: "Stopped after", refused: "Refused after" }[playback.status];
+  const parts = [`${verb} ${playback.done} of ${playback.total} triggers`];
+  if (playback.failed) parts.push(`${playback.failed} failed (${playback.lastError})`);
+  if (playback.skippedCut) parts.push(`${playback.skippedCut} left out: their payload was too large to keep in the trace`);
   return (
-    <p data-testid="replay-status" className={`text-xs ${replay.status === "refused" || replay.failed ? "text-rose-700 dark:text-rose-300" : "text-slate-600 dark:text-slate-400"}`}>
+    <p data-testid="replay-status" className={`text-xs ${playback.status === "refused" || playback.failed ? "text-rose-700 dark:text-rose-300" : "text-slate-600 dark:text-slate-400"}`}>
       {parts.join(" · ")}
     </p>
   );
